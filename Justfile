@@ -1,0 +1,40 @@
+# seedkit's recipes. `just demo` runs the main job on a local default,
+# `just test` runs the tests, `just ci` is what CI runs.
+#
+# DATABASE_URL / REDIS_URL are used when they point at running servers;
+# otherwise scripts/services.sh starts a throwaway PostgreSQL (initdb into
+# target/services) and Redis on loopback ports 54329 and 63799.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+services := 'eval "$(scripts/services.sh env)"'
+
+# List the recipes
+default:
+    @just --list
+
+# From an empty database to a migrated one, then rolled back to 013 and forward again
+demo:
+    cargo build --release --quiet
+    {{services}}; scripts/demo.sh
+
+# Run the test suite against real PostgreSQL and Redis
+test *ARGS:
+    {{services}}; cargo test {{ARGS}}
+
+# Formatting and lints, as CI checks them
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --all-targets -- -D warnings
+
+# What CI runs: lints, then the tests
+ci: lint test
+
+# Benchmarks against the reference tools (psql, redis-cli); results go in docs/BENCHMARKS.md
+bench:
+    cargo build --release --quiet
+    {{services}}; scripts/bench.sh
+
+# Stop the throwaway servers started by the recipes above
+services-stop:
+    scripts/services.sh stop

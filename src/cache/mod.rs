@@ -1,0 +1,5 @@
+//! Warming Redis from the generated rows.
+
+mod error;
+
+pub use error::CacheError;

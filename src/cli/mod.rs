@@ -1,0 +1,197 @@
+//! The command line: global options, one file per subcommand, and the
+//! mapping from errors to exit codes.
+
+mod migrate;
+mod new;
+mod repair;
+mod rollback;
+mod seed;
+mod status;
+mod warm;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::db::SecretUrl;
+use crate::error::{Diagnostic, Error, ExitCode, Report, Result};
+use crate::ui::{self, Format};
+
+/// Take a PostgreSQL or CockroachDB database, and the Redis caches in front of
+/// it, from empty to a realistic, fully loaded state.
+#[derive(Debug, Parser)]
+#[command(name = "seedkit", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand understands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// Database URL, e.g. postgres://user:password@127.0.0.1:5432/app
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<SecretUrl>,
+
+    /// Redis URL, e.g. redis://:password@127.0.0.1:6379/0 (rediss:// for TLS)
+    #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<SecretUrl>,
+
+    /// Folder holding the migration files
+    #[arg(
+        long = "migrations",
+        env = "SEEDKIT_MIGRATIONS",
+        default_value = "migrations",
+        global = true,
+        value_name = "DIR"
+    )]
+    pub migrations_dir: PathBuf,
+
+    /// Name of the migration history table
+    #[arg(
+        long,
+        env = "SEEDKIT_HISTORY_TABLE",
+        default_value = "seedkit_migrations",
+        global = true
+    )]
+    pub history_table: String,
+
+    /// Schema of the migration history table
+    #[arg(
+        long,
+        env = "SEEDKIT_HISTORY_SCHEMA",
+        default_value = "public",
+        global = true
+    )]
+    pub history_schema: String,
+
+    /// How long to wait for the migration lock (e.g. 500ms, 30s, 2m)
+    #[arg(
+        long,
+        env = "SEEDKIT_LOCK_TIMEOUT",
+        default_value = "30s",
+        value_parser = humantime::parse_duration,
+        global = true,
+        value_name = "DURATION"
+    )]
+    pub lock_timeout: Duration,
+
+    /// Output format for data (status, plans, summaries)
+    #[arg(long, env = "SEEDKIT_FORMAT", value_enum, default_value_t = Format::Human, global = true)]
+    pub format: Format,
+
+    /// More detail on stderr (repeat for more)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Less on stderr (-q hides progress, -qq hides warnings too)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "verbose")]
+    pub quiet: u8,
+}
+
+impl GlobalArgs {
+    /// The database URL, or an error naming both the flag and the variable.
+    pub fn database_url(&self) -> Result<&SecretUrl> {
+        self.database_url
+            .as_ref()
+            .ok_or(Error::Db(crate::db::DbError::NoUrl))
+    }
+
+    /// The Redis URL, or an error naming both the flag and the variable.
+    pub fn redis_url(&self) -> Result<&SecretUrl> {
+        self.redis_url.as_ref().ok_or_else(|| {
+            Error::usage_with_hint(
+                "no Redis URL given",
+                "pass --redis-url redis://127.0.0.1:6379/0 or set REDIS_URL, \
+                 or skip the cache step with --no-cache",
+            )
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Migrate(migrate::MigrateArgs),
+    Rollback(rollback::RollbackArgs),
+    Status(status::StatusArgs),
+    New(new::NewArgs),
+    Repair(repair::RepairArgs),
+    Seed(seed::SeedArgs),
+    Warm(warm::WarmArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> std::process::ExitCode {
+    // A .env file in the working directory supplies DATABASE_URL and friends;
+    // real environment variables win over it.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    ui::set_verbosity(cli.global.verbose as i8 - cli.global.quiet as i8);
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::Failure.into();
+        }
+    };
+    let result = runtime.block_on(async {
+        tokio::select! {
+            result = dispatch(&cli) => result,
+            () = interrupted() => Err(Error::Interrupted),
+        }
+    });
+    // Dropping the runtime closes every connection: the server rolls back an
+    // open transaction and releases session advisory locks with the session.
+    drop(runtime);
+    match result {
+        Ok(code) => code.into(),
+        Err(err) => {
+            eprintln!("{}", Report(&err));
+            err.exit_code().into()
+        }
+    }
+}
+
+async fn dispatch(cli: &Cli) -> Result<ExitCode> {
+    let global = &cli.global;
+    match &cli.command {
+        Command::Migrate(args) => migrate::run(args, global).await,
+        Command::Rollback(args) => rollback::run(args, global).await,
+        Command::Status(args) => status::run(args, global).await,
+        Command::New(args) => new::run(args, global).await,
+        Command::Repair(args) => repair::run(args, global).await,
+        Command::Seed(args) => seed::run(args, global).await,
+        Command::Warm(args) => warm::run(args, global).await,
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

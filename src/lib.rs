@@ -1,0 +1,25 @@
+//! seedkit takes a PostgreSQL or CockroachDB database, and the Redis caches in
+//! front of it, from empty to a realistic, fully loaded state.
+//!
+//! The library is the product; the binary is a thin shell over [`cli`].
+//! - [`migrate`]: migration files, history, drift checks, the runner.
+//! - [`db`]: connections, URL redaction, dialects (PostgreSQL, CockroachDB)
+//!   and the migration lock behind the [`db::Dialect`] seam.
+//! - [`profile`]: the declarative profile format and its validation.
+//! - [`generate`]: deterministic value generators; every value is a pure function
+//!   of (seed, table, row, column).
+//! - [`load`]: binary COPY encoding and the table loader.
+//! - [`cache`]: warming Redis from the same rows.
+//! - [`cli`]: one file per subcommand.
+
+pub mod cache;
+pub mod cli;
+pub mod db;
+pub mod error;
+pub mod generate;
+pub mod load;
+pub mod migrate;
+pub mod profile;
+pub mod ui;
+
+pub use error::{Error, ExitCode, Result};

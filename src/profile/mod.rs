@@ -1,0 +1,5 @@
+//! Profiles: the declarative TOML files that say what to generate.
+
+mod error;
+
+pub use error::ProfileError;

@@ -1,0 +1,8 @@
+//! seedkit's integration tests: one binary, one module per area, all against
+//! the real PostgreSQL and Redis named by `DATABASE_URL` / `REDIS_URL`
+//! (`just test` starts throwaway servers when those are not reachable).
+//! Every test gets its own database and its own Redis key prefix.
+
+mod support;
+
+mod cli;

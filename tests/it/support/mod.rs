@@ -1,0 +1,298 @@
+//! Test helpers: a private database per test, a private Redis key prefix per
+//! test, and a small fluent runner for the real `seedkit` binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The server tests create their databases on.
+pub fn base_database_url() -> String {
+    std::env::var("SEEDKIT_TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("DATABASE_URL"))
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".to_string())
+}
+
+/// The Redis server tests use.
+pub fn base_redis_url() -> String {
+    std::env::var("SEEDKIT_TEST_REDIS_URL")
+        .or_else(|_| std::env::var("REDIS_URL"))
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379/0".to_string())
+}
+
+/// The repository root (where `migrations/` and `profiles/` live).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A unique suffix for names: pid and a per-process counter.
+pub fn unique(label: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let label: String = label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .take(30)
+        .collect();
+    format!("{label}_{}_{n}", std::process::id())
+}
+
+/// A database that exists for one test and is dropped afterwards
+/// (kept when `SEEDKIT_KEEP_TEST_DB` is set, for looking into a failure).
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    admin_url: String,
+}
+
+impl TestDb {
+    pub fn new(label: &str) -> Self {
+        let admin_url = base_database_url();
+        let name = format!("seedkit_t_{}", unique(label));
+        psql(&admin_url, &format!("CREATE DATABASE \"{name}\""))
+            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+        let mut url = url::Url::parse(&admin_url).expect("DATABASE_URL parses");
+        url.set_path(&format!("/{name}"));
+        TestDb {
+            name,
+            url: url.to_string(),
+            admin_url,
+        }
+    }
+
+    /// Runs SQL and returns psql's unaligned, tuples-only output, trimmed
+    /// (rows on lines, columns separated by `|`). Panics on error.
+    pub fn query(&self, sql: &str) -> String {
+        psql(&self.url, sql).unwrap_or_else(|e| panic!("query failed: {sql}\n{e}"))
+    }
+
+    /// Runs SQL, returning the error text instead of panicking.
+    pub fn try_query(&self, sql: &str) -> Result<String, String> {
+        psql(&self.url, sql)
+    }
+
+    /// The rows of a query, each split on `|`.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        self.query(sql)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split('|').map(str::to_string).collect())
+            .collect()
+    }
+
+    /// md5 of a table's full content in a stable order, for determinism checks.
+    pub fn table_checksum(&self, table: &str, order_by: &str) -> String {
+        self.query(&format!(
+            "SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY {order_by}), '')) FROM {table} t"
+        ))
+    }
+
+    /// A `seedkit` command with `DATABASE_URL` pointing at this database.
+    pub fn seedkit(&self) -> Cmd {
+        seedkit().env("DATABASE_URL", &self.url)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if std::env::var_os("SEEDKIT_KEEP_TEST_DB").is_some() {
+            eprintln!("keeping test database {}", self.name);
+            return;
+        }
+        let _ = psql(
+            &self.admin_url,
+            &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+        );
+    }
+}
+
+/// Runs SQL through psql (always on the machine with Debian's PostgreSQL).
+pub fn psql(url: &str, sql: &str) -> Result<String, String> {
+    let out = Command::new("psql")
+        .args(["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .output()
+        .map_err(|e| format!("cannot run psql: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// A Redis key prefix that belongs to one test; its keys are removed afterwards.
+pub struct TestRedis {
+    pub url: String,
+    pub prefix: String,
+}
+
+impl TestRedis {
+    pub fn new(label: &str) -> Self {
+        TestRedis {
+            url: base_redis_url(),
+            prefix: format!("t:{}:", unique(label)),
+        }
+    }
+
+    /// Runs one redis-cli command and returns its raw output, trimmed.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new("redis-cli")
+            .args(["-u", &self.url, "--no-raw"])
+            .args(args)
+            .output()
+            .expect("redis-cli runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Runs one redis-cli command with --raw output, trimmed.
+    pub fn raw(&self, args: &[&str]) -> String {
+        let out = Command::new("redis-cli")
+            .args(["-u", &self.url, "--raw"])
+            .args(args)
+            .output()
+            .expect("redis-cli runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Every key under this test's prefix, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        let out = Command::new("redis-cli")
+            .args(["-u", &self.url, "--raw", "--scan", "--pattern"])
+            .arg(format!("{}*", self.prefix))
+            .output()
+            .expect("redis-cli runs");
+        let mut keys: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        keys.sort();
+        keys
+    }
+}
+
+impl Drop for TestRedis {
+    fn drop(&mut self) {
+        for chunk in self.keys().chunks(500) {
+            let mut args = vec!["UNLINK"];
+            args.extend(chunk.iter().map(String::as_str));
+            let _ = Command::new("redis-cli")
+                .args(["-u", &self.url])
+                .args(&args)
+                .output();
+        }
+    }
+}
+
+/// A `seedkit` command with a clean environment: no `.env`, no inherited
+/// `DATABASE_URL`/`REDIS_URL`, run from a temporary folder unless told.
+pub fn seedkit() -> Cmd {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seedkit"));
+    for var in [
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SEEDKIT_MIGRATIONS",
+        "SEEDKIT_PROFILE",
+        "SEEDKIT_PROFILES",
+        "SEEDKIT_SEED",
+        "SEEDKIT_FORMAT",
+        "SEEDKIT_LOCK_TIMEOUT",
+        "SEEDKIT_HISTORY_TABLE",
+        "SEEDKIT_HISTORY_SCHEMA",
+        "SEEDKIT_JOBS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd.current_dir(repo_root());
+    Cmd { cmd }
+}
+
+pub struct Cmd {
+    pub cmd: Command,
+}
+
+impl Cmd {
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.arg(arg);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.cmd.env_remove(key);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cmd.current_dir(dir);
+        self
+    }
+
+    /// Runs to completion and captures everything.
+    pub fn run(mut self) -> Output {
+        let out = self.cmd.output().expect("seedkit binary runs");
+        Output {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Starts without waiting (for concurrency and kill tests).
+    pub fn spawn(mut self) -> std::process::Child {
+        self.cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("seedkit binary starts")
+    }
+}
+
+#[derive(Debug)]
+pub struct Output {
+    /// None when killed by a signal.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "expected exit code {code}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn success(&self) -> &Self {
+        self.assert_code(0)
+    }
+
+    /// stdout parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
