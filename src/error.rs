@@ -65,7 +65,10 @@ pub trait Diagnostic: std::error::Error {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{message}")]
-    Usage { message: String, hint: Option<String> },
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
     #[error(transparent)]

@@ -13,7 +13,12 @@ pub struct SeedArgs {
     pub profile: String,
 
     /// Folder searched for profile names
-    #[arg(long, env = "SEEDKIT_PROFILES", default_value = "profiles", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "SEEDKIT_PROFILES",
+        default_value = "profiles",
+        value_name = "DIR"
+    )]
     pub profiles_dir: PathBuf,
 
     /// Override a profile setting, e.g. --set players.rows=500 (repeatable)

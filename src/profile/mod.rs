@@ -2,4 +2,4 @@
 
 mod error;
 
-pub use error::ProfileError;
+pub use error::{Location, ProfileError};

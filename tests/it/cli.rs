@@ -21,7 +21,11 @@ fn password_never_printed_when_connection_fails() {
         .run();
     out.assert_code(3);
     assert!(!out.stderr.contains("TopSecret123"), "{}", out.stderr);
-    assert!(out.stderr.contains("root:***@127.0.0.1:1"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("root:***@127.0.0.1:1"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

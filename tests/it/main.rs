@@ -5,4 +5,9 @@
 
 mod support;
 
+mod cache;
 mod cli;
+mod migrate;
+mod profile_errors;
+mod schema;
+mod seed;

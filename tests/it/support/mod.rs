@@ -33,7 +33,13 @@ pub fn unique(label: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let label: String = label
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .take(30)
         .collect();
     format!("{label}_{}_{n}", std::process::id())
@@ -111,7 +117,18 @@ impl Drop for TestDb {
 /// Runs SQL through psql (always on the machine with Debian's PostgreSQL).
 pub fn psql(url: &str, sql: &str) -> Result<String, String> {
     let out = Command::new("psql")
-        .args(["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .args([
+            "-X",
+            "-A",
+            "-t",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            url,
+            "-c",
+            sql,
+        ])
         .output()
         .map_err(|e| format!("cannot run psql: {e}"))?;
     if out.status.success() {

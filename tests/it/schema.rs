@@ -1,0 +1,1 @@
+//! Tests for this area (see tests/it/main.rs).
