@@ -1,0 +1,2 @@
+DROP TABLE bugs;
+DROP TYPE bug_severity;

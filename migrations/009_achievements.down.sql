@@ -1,0 +1,2 @@
+DROP TABLE player_achievements;
+DROP TABLE achievements;

@@ -1,0 +1,2 @@
+DROP TABLE security_events;
+DROP TYPE security_event_type;

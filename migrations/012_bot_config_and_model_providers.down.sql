@@ -1,0 +1,2 @@
+DROP TABLE model_providers;
+DROP TABLE bot_config;

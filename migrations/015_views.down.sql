@@ -1,0 +1,2 @@
+DROP VIEW leaderboard;
+DROP VIEW active_sessions;
