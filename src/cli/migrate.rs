@@ -1,7 +1,10 @@
 //! `seedkit migrate`: apply pending migrations under the lock.
 
 use super::GlobalArgs;
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{ExitCode, Result};
+use crate::migrate::runner::{RunReport, version_arg};
+use crate::migrate::{HistoryTable, MigrateOptions, Settings};
+use crate::ui::Format;
 
 /// Apply pending migrations (all of them, or up to --to VERSION)
 #[derive(Debug, clap::Args)]
@@ -19,6 +22,62 @@ pub struct MigrateArgs {
     pub allow_out_of_order: bool,
 }
 
-pub async fn run(_args: &MigrateArgs, _global: &GlobalArgs) -> Result<ExitCode> {
-    Err(Error::usage("`seedkit migrate` is not implemented yet"))
+pub async fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let url = global.database_url()?;
+    let options = MigrateOptions {
+        to: args.to.as_deref().map(version_arg).transpose()?,
+        dry_run: args.dry_run,
+        allow_out_of_order: args.allow_out_of_order,
+    };
+    let report = crate::migrate::migrate(url, &settings(global), &options).await?;
+    print_run(&report, global.format, "apply", "applied");
+    Ok(ExitCode::Success)
+}
+
+/// The migration settings the global options describe.
+pub(super) fn settings(global: &GlobalArgs) -> Settings {
+    Settings {
+        dir: global.migrations_dir.clone(),
+        history: HistoryTable::new(&global.history_schema, &global.history_table),
+        lock_timeout: global.lock_timeout,
+    }
+}
+
+/// Prints what `migrate` or `rollback` did (stdout: it is the result).
+pub(super) fn print_run(report: &RunReport, format: Format, verb: &str, done: &str) {
+    if format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        );
+        return;
+    }
+    let at = report.current.map_or_else(
+        || "no migration applied".to_string(),
+        |v| format!("at version {v}"),
+    );
+    let count = report.steps.len();
+    let plural = if count == 1 { "" } else { "s" };
+    if report.dry_run {
+        if count == 0 {
+            println!("dry run: nothing to {verb} ({at})");
+            return;
+        }
+        println!("dry run: would {verb} {count} migration{plural} ({at} now):");
+        for step in &report.steps {
+            let mode = if step.no_transaction {
+                "  (no transaction)"
+            } else {
+                ""
+            };
+            println!("  {} {}{mode}", step.version, step.name);
+        }
+    } else if count == 0 {
+        println!("nothing to {verb}: {at}");
+    } else {
+        println!(
+            "{done} {count} migration{plural} in {}, {at}",
+            crate::ui::secs(std::time::Duration::from_millis(report.elapsed_ms))
+        );
+    }
 }

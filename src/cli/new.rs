@@ -1,15 +1,20 @@
 //! `seedkit new`: create the next up/down pair.
 
 use super::GlobalArgs;
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{ExitCode, Result};
 
 /// Create the next `<version>_<name>.up.sql` and `.down.sql` pair
+/// (in the folder's layout; timestamps if the folder uses them)
 #[derive(Debug, clap::Args)]
 pub struct NewArgs {
     /// What the migration does, e.g. add_player_index
     pub name: String,
 }
 
-pub async fn run(_args: &NewArgs, _global: &GlobalArgs) -> Result<ExitCode> {
-    Err(Error::usage("`seedkit new` is not implemented yet"))
+pub async fn run(args: &NewArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let files = crate::migrate::scaffold::new_migration(&global.migrations_dir, &args.name)?;
+    for file in files {
+        println!("{}", file.display());
+    }
+    Ok(ExitCode::Success)
 }

@@ -1,15 +1,37 @@
 //! `seedkit repair`: accept an intentionally edited migration file.
 
 use super::GlobalArgs;
-use crate::error::{Error, ExitCode, Result};
+use super::migrate::settings;
+use crate::error::{ExitCode, Result};
+use crate::migrate::runner::version_arg;
+use crate::ui::Format;
 
 /// Re-record the checksum of an applied migration whose file was edited on purpose
+/// (or forget a failed no-transaction run so `migrate` runs it again)
 #[derive(Debug, clap::Args)]
 pub struct RepairArgs {
     /// The applied version whose file changed
     pub version: String,
 }
 
-pub async fn run(_args: &RepairArgs, _global: &GlobalArgs) -> Result<ExitCode> {
-    Err(Error::usage("`seedkit repair` is not implemented yet"))
+pub async fn run(args: &RepairArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let url = global.database_url()?;
+    let version = version_arg(&args.version)?;
+    let report = crate::migrate::repair(url, &settings(global), version).await?;
+    if global.format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+        return Ok(ExitCode::Success);
+    }
+    let what = match report.action {
+        "checksum_updated" => "checksum re-recorded",
+        "already_matching" => "checksum already matches the file, nothing to do",
+        _ => "failed run forgotten: `seedkit migrate` will run it again",
+    };
+    println!("{} {}: {what}", report.version, report.name);
+    println!("  old checksum: {}", report.old_checksum);
+    println!("  new checksum: {}", report.new_checksum);
+    Ok(ExitCode::Success)
 }

@@ -1,7 +1,10 @@
 //! `seedkit rollback`: run down scripts, newest first.
 
 use super::GlobalArgs;
-use crate::error::{Error, ExitCode, Result};
+use super::migrate::{print_run, settings};
+use crate::error::{ExitCode, Result};
+use crate::migrate::RollbackTarget;
+use crate::migrate::runner::version_arg;
 
 /// Undo VERSION and every migration applied after it, newest first
 #[derive(Debug, clap::Args)]
@@ -23,6 +26,14 @@ pub struct RollbackArgs {
     pub dry_run: bool,
 }
 
-pub async fn run(_args: &RollbackArgs, _global: &GlobalArgs) -> Result<ExitCode> {
-    Err(Error::usage("`seedkit rollback` is not implemented yet"))
+pub async fn run(args: &RollbackArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let url = global.database_url()?;
+    let target = match (&args.version, args.steps) {
+        (Some(version), _) => RollbackTarget::Version(version_arg(version)?),
+        (None, Some(steps)) => RollbackTarget::Steps(steps),
+        (None, None) => RollbackTarget::All,
+    };
+    let report = crate::migrate::rollback(url, &settings(global), target, args.dry_run).await?;
+    print_run(&report, global.format, "roll back", "rolled back");
+    Ok(ExitCode::Success)
 }

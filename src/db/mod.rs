@@ -9,6 +9,7 @@
 //! The server's flavour is detected from `crdb_version` / `version()`, never
 //! from `server_version` (CockroachDB reports a PostgreSQL version there).
 
+pub mod dialect;
 pub mod url;
 
 use std::str::FromStr;

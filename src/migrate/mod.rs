@@ -1,6 +1,29 @@
 //! Versioned SQL migrations: reading the folder, the history table, drift
 //! checks, planning and running under the lock.
+//!
+//! - [`source`]: the folder, in sqlx/golang-migrate or diesel layout.
+//! - [`split`]: statements of a script (dollar quotes, comments, strings).
+//! - [`checksum`]: what detects an edited file.
+//! - [`history`]: the history table's rows.
+//! - [`plan`]: folder vs history: states, problems, what to apply or undo.
+//! - [`lock`]: one run at a time, with the lock key formula.
+//! - [`runner`]: migrate, rollback, status, repair over [`crate::db::dialect::Dialect`].
+//! - [`scaffold`]: `seedkit new`.
 
-mod error;
+pub mod checksum;
+pub mod error;
+pub mod history;
+pub mod lock;
+pub mod plan;
+pub mod runner;
+pub mod scaffold;
+pub mod source;
+pub mod split;
 
 pub use error::MigrateError;
+pub use history::HistoryTable;
+pub use plan::RollbackTarget;
+pub use runner::{
+    MigrateOptions, RepairReport, RunReport, Settings, StatusReport, migrate, repair, rollback,
+    status,
+};

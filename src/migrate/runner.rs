@@ -1,0 +1,634 @@
+//! The migration engine: `migrate`, `rollback`, `status`, `repair`, written
+//! once over the [`Dialect`] seam.
+//!
+//! Every changing command follows the same order: read and check the folder
+//! (before connecting), connect, take the lock, create the history table if
+//! needed, read the history (after the lock, so a run that finished while we
+//! waited is seen), plan, refuse with every problem at once or run, and
+//! release the lock on every path.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::error::{Failure, MigrateError, Problem};
+use super::history::{AppliedRow, HistoryTable, RowState};
+use super::lock;
+use super::plan::{Entry, Plan, RollbackTarget, State, rollback_entries, rollback_problems};
+use super::source::{self, Migration, Script, Source};
+use super::split::{char_position_to_byte, statement_at};
+use crate::db::dialect::{Dialect, ExecError, HistoryChange, Postgres, Record};
+use crate::db::{Flavor, SecretUrl};
+use crate::error::Result;
+
+/// Where the migrations and their history are, and how long to wait for the lock.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub dir: PathBuf,
+    pub history: HistoryTable,
+    pub lock_timeout: Duration,
+}
+
+/// `seedkit migrate` options.
+#[derive(Debug, Clone, Default)]
+pub struct MigrateOptions {
+    /// Stop after this version.
+    pub to: Option<u64>,
+    pub dry_run: bool,
+    pub allow_out_of_order: bool,
+}
+
+/// One migration applied (or that would be) or undone.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Step {
+    pub version: u64,
+    pub name: String,
+    pub no_transaction: bool,
+    /// None in a dry run.
+    pub execution_ms: Option<u64>,
+}
+
+/// What `migrate` or `rollback` did (or would do, with `dry_run`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunReport {
+    pub dry_run: bool,
+    pub steps: Vec<Step>,
+    /// The highest applied version afterwards (before, in a dry run).
+    pub current: Option<u64>,
+    pub elapsed_ms: u64,
+}
+
+/// Parses a version given on the command line (`014`, `14`).
+pub fn version_arg(text: &str) -> std::result::Result<u64, MigrateError> {
+    source::parse_version(text.trim()).ok_or_else(|| MigrateError::BadVersion {
+        message: format!("`{text}` is not a migration version"),
+        hint: "a version is the unsigned number a migration file name starts with, e.g. 014 \
+               (014, 14 and 0014 are the same)"
+            .into(),
+    })
+}
+
+/// Connects and picks the dialect for the server.
+async fn open(url: &SecretUrl) -> Result<Postgres> {
+    let db = crate::db::connect(url).await?;
+    Ok(Postgres::new(db).await)
+}
+
+/// Refuses to change a database the engine cannot lock safely.
+fn require_lock_support<D: Dialect>(db: &D) -> std::result::Result<(), MigrateError> {
+    match db.flavor() {
+        Flavor::Postgres => Ok(()),
+        Flavor::Cockroach => Err(MigrateError::Unsupported {
+            message: "CockroachDB has no session advisory locks (pg_try_advisory_lock always \
+                      succeeds there), and seedkit's lease-row lock for it is not built yet: \
+                      refusing to change the database without a lock"
+                .into(),
+            hint: "`seedkit status` works on CockroachDB; apply migrations with one process \
+                   at a time using another tool until the lease lock lands"
+                .into(),
+        }),
+    }
+}
+
+/// Takes the lock, runs `work`, and releases the lock whatever happened.
+macro_rules! locked {
+    ($db:expr, $settings:expr, $work:expr) => {{
+        require_lock_support(&$db)?;
+        let database = $db.current_database().await?;
+        let key = lock::lock_key(&database, &$settings.history);
+        lock::acquire(&mut $db, key, $settings.lock_timeout).await?;
+        crate::ui::debug(format!("took the migration lock (key {key})"));
+        let result = $work;
+        let unlocked = $db.unlock(key).await;
+        match (result, unlocked) {
+            (Ok(value), Ok(())) => Ok(value),
+            (Ok(_), Err(e)) => Err(e.into()),
+            (Err(e), _) => Err(e),
+        }
+    }};
+}
+
+/// Reads the history, or nothing when the table does not exist yet.
+async fn read_history<D: Dialect>(db: &mut D, history: &HistoryTable) -> Result<Vec<AppliedRow>> {
+    if db.history_exists(history).await? {
+        Ok(db.applied(history).await?)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+fn refuse(action: &'static str, problems: Vec<Problem>) -> std::result::Result<(), MigrateError> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(MigrateError::Refused { action, problems })
+    }
+}
+
+fn highest_applied(rows: &[AppliedRow]) -> Option<u64> {
+    rows.iter()
+        .filter(|r| r.state == RowState::Applied)
+        .map(|r| r.version)
+        .max()
+}
+
+/// Applies pending migrations in version order, each in its own transaction
+/// with its history row (or statement by statement for no-transaction ones).
+pub async fn migrate(
+    url: &SecretUrl,
+    settings: &Settings,
+    options: &MigrateOptions,
+) -> Result<RunReport> {
+    let started = std::time::Instant::now();
+    let source = source::read(&settings.dir)?;
+    let mut db = open(url).await?;
+    if options.dry_run {
+        let rows = read_history(&mut db, &settings.history).await?;
+        let plan = Plan::new(&source, &rows);
+        refuse("migrate", plan.problems(options.allow_out_of_order))?;
+        let steps = plan
+            .pending(&source, options.to)
+            .into_iter()
+            .map(|m| step(m, None))
+            .collect();
+        return Ok(RunReport {
+            dry_run: true,
+            steps,
+            current: highest_applied(&rows),
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        });
+    }
+    locked!(db, settings, {
+        apply_pending(&mut db, settings, &source, options, started).await
+    })
+}
+
+async fn apply_pending<D: Dialect>(
+    db: &mut D,
+    settings: &Settings,
+    source: &Source,
+    options: &MigrateOptions,
+    started: std::time::Instant,
+) -> Result<RunReport> {
+    db.ensure_history(&settings.history).await?;
+    let rows = db.applied(&settings.history).await?;
+    let plan = Plan::new(source, &rows);
+    refuse("migrate", plan.problems(options.allow_out_of_order))?;
+    let mut steps = Vec::new();
+    for migration in plan.pending(source, options.to) {
+        match apply_one(db, &settings.history, migration).await {
+            Ok(elapsed) => {
+                crate::ui::info(format!(
+                    "applied {} {} ({})",
+                    migration.version_text,
+                    migration.name,
+                    crate::ui::secs(elapsed)
+                ));
+                steps.push(step(migration, Some(elapsed)));
+            }
+            Err(mut failure) => {
+                failure.completed = steps.iter().map(|s| s.version).collect();
+                return Err(MigrateError::Failed(failure).into());
+            }
+        }
+    }
+    let rows = db.applied(&settings.history).await?;
+    Ok(RunReport {
+        dry_run: false,
+        steps,
+        current: highest_applied(&rows),
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+fn step(m: &Migration, elapsed: Option<Duration>) -> Step {
+    Step {
+        version: m.version,
+        name: m.name.clone(),
+        no_transaction: m.up.no_transaction,
+        execution_ms: elapsed.map(|d| d.as_millis() as u64),
+    }
+}
+
+fn record(m: &Migration, state: RowState) -> Record {
+    Record {
+        version: m.version,
+        name: m.name.clone(),
+        checksum: m.checksum.clone(),
+        state,
+        execution_ms: 0,
+        no_transaction: m.up.no_transaction,
+        failed_statement: None,
+        failed_line: None,
+        error: None,
+    }
+}
+
+fn failure(
+    m: &Migration,
+    script: &Script,
+    direction: &'static str,
+    error: ExecError,
+) -> Box<Failure> {
+    Box::new(Failure {
+        version: m.version,
+        name: m.name.clone(),
+        file: script.path.clone(),
+        direction,
+        line: None,
+        statement: None,
+        message: error.message,
+        no_transaction: script.no_transaction,
+        completed: Vec::new(),
+    })
+}
+
+/// Applies one migration; on failure says which statement failed.
+async fn apply_one<D: Dialect>(
+    db: &mut D,
+    history: &HistoryTable,
+    m: &Migration,
+) -> std::result::Result<Duration, Box<Failure>> {
+    if m.up.no_transaction {
+        return apply_no_transaction(db, history, m).await;
+    }
+    let change = HistoryChange::Record(record(m, RowState::Applied));
+    match db.run_in_transaction(&m.up.body, history, &change).await {
+        Ok(elapsed) => Ok(elapsed),
+        Err(error) => Err(locate(db, m, &m.up, "up", error).await),
+    }
+}
+
+/// Runs a no-transaction migration one statement at a time, recording it
+/// as `running` first, then `applied`, or `failed` with the statement.
+async fn apply_no_transaction<D: Dialect>(
+    db: &mut D,
+    history: &HistoryTable,
+    m: &Migration,
+) -> std::result::Result<Duration, Box<Failure>> {
+    let history_failure = |e: MigrateError| {
+        failure(
+            m,
+            &m.up,
+            "up",
+            ExecError {
+                message: e.to_string(),
+                position: None,
+            },
+        )
+    };
+    let started = std::time::Instant::now();
+    db.change_history(
+        history,
+        &HistoryChange::Record(record(m, RowState::Running)),
+    )
+    .await
+    .map_err(history_failure)?;
+    for statement in &m.up.statements {
+        if let Err(error) = db.execute_alone(&statement.text).await {
+            let mut failed = failure(m, &m.up, "up", error);
+            failed.line = Some(statement.line);
+            failed.statement = Some(statement.text.clone());
+            let row = Record {
+                state: RowState::Failed,
+                execution_ms: started.elapsed().as_millis() as i64,
+                failed_statement: Some(statement.text.clone()),
+                failed_line: Some(statement.line as i32),
+                error: Some(failed.message.clone()),
+                ..record(m, RowState::Failed)
+            };
+            if let Err(e) = db
+                .change_history(history, &HistoryChange::Record(row))
+                .await
+            {
+                failed
+                    .message
+                    .push_str(&format!("\n  and recording the failure failed too: {e}"));
+            }
+            return Err(failed);
+        }
+    }
+    let elapsed = started.elapsed();
+    let row = Record {
+        execution_ms: elapsed.as_millis() as i64,
+        ..record(m, RowState::Applied)
+    };
+    db.change_history(history, &HistoryChange::Record(row))
+        .await
+        .map_err(history_failure)?;
+    Ok(elapsed)
+}
+
+/// Finds the failing statement of a failed transactional script: from the
+/// server's error position when it gave one, else by replaying the
+/// statements one by one in a transaction that is rolled back.
+async fn locate<D: Dialect>(
+    db: &mut D,
+    m: &Migration,
+    script: &Script,
+    direction: &'static str,
+    error: ExecError,
+) -> Box<Failure> {
+    let position = error.position;
+    let mut failed = failure(m, script, direction, error);
+    let found = match position {
+        Some(p) => {
+            statement_at(&script.statements, char_position_to_byte(&script.body, p)).cloned()
+        }
+        None => {
+            let texts: Vec<&str> = script.statements.iter().map(|s| s.text.as_str()).collect();
+            db.find_failing_statement(&texts)
+                .await
+                .map(|(i, _)| script.statements[i].clone())
+        }
+    };
+    if let Some(statement) = found {
+        failed.line = Some(statement.line);
+        failed.statement = Some(statement.text);
+    }
+    failed
+}
+
+/// Undoes applied migrations, newest first, each down script in a
+/// transaction with the removal of its history row. Refuses before any
+/// change when a needed down script is missing.
+pub async fn rollback(
+    url: &SecretUrl,
+    settings: &Settings,
+    target: RollbackTarget,
+    dry_run: bool,
+) -> Result<RunReport> {
+    let started = std::time::Instant::now();
+    let source = source::read(&settings.dir)?;
+    let mut db = open(url).await?;
+    if dry_run {
+        let rows = read_history(&mut db, &settings.history).await?;
+        let plan = Plan::new(&source, &rows);
+        let entries = rollback_targets(&plan, &source, target)?;
+        let steps = entries.iter().map(|e| undo_step(e, None)).collect();
+        return Ok(RunReport {
+            dry_run: true,
+            steps,
+            current: highest_applied(&rows),
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        });
+    }
+    locked!(db, settings, {
+        undo(&mut db, settings, &source, target, started).await
+    })
+}
+
+fn rollback_targets<'a>(
+    plan: &'a Plan,
+    source: &Source,
+    target: RollbackTarget,
+) -> std::result::Result<Vec<&'a Entry>, MigrateError> {
+    if let RollbackTarget::Version(v) = target {
+        let known = plan.entries.iter().any(|e| e.version == v);
+        if !known {
+            return Err(MigrateError::BadVersion {
+                message: format!("there is no migration {v}, neither in the folder nor applied"),
+                hint: "`seedkit status` lists the versions".into(),
+            });
+        }
+    }
+    let entries = rollback_entries(plan, target);
+    refuse("rollback", rollback_problems(&entries, source))?;
+    Ok(entries)
+}
+
+fn undo_step(e: &Entry, elapsed: Option<Duration>) -> Step {
+    Step {
+        version: e.version,
+        name: e.name.clone(),
+        no_transaction: e.no_transaction,
+        execution_ms: elapsed.map(|d| d.as_millis() as u64),
+    }
+}
+
+async fn undo<D: Dialect>(
+    db: &mut D,
+    settings: &Settings,
+    source: &Source,
+    target: RollbackTarget,
+    started: std::time::Instant,
+) -> Result<RunReport> {
+    let rows = read_history(db, &settings.history).await?;
+    let plan = Plan::new(source, &rows);
+    let entries = rollback_targets(&plan, source, target)?;
+    let mut steps = Vec::new();
+    for entry in entries {
+        let m = source
+            .get(entry.version)
+            .expect("rollback_problems checked the file");
+        let down = m
+            .down
+            .as_ref()
+            .expect("rollback_problems checked the down script");
+        match undo_one(db, &settings.history, m, down).await {
+            Ok(elapsed) => {
+                crate::ui::info(format!(
+                    "rolled back {} {} ({})",
+                    m.version_text,
+                    m.name,
+                    crate::ui::secs(elapsed)
+                ));
+                steps.push(undo_step(entry, Some(elapsed)));
+            }
+            Err(mut failure) => {
+                failure.completed = steps.iter().map(|s| s.version).collect();
+                return Err(MigrateError::Failed(failure).into());
+            }
+        }
+    }
+    let rows = db.applied(&settings.history).await?;
+    Ok(RunReport {
+        dry_run: false,
+        steps,
+        current: highest_applied(&rows),
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+async fn undo_one<D: Dialect>(
+    db: &mut D,
+    history: &HistoryTable,
+    m: &Migration,
+    down: &Script,
+) -> std::result::Result<Duration, Box<Failure>> {
+    let forget = HistoryChange::Forget(m.version);
+    if !down.no_transaction {
+        return match db.run_in_transaction(&down.body, history, &forget).await {
+            Ok(elapsed) => Ok(elapsed),
+            Err(error) => Err(locate(db, m, down, "down", error).await),
+        };
+    }
+    // A no-transaction down script: statement by statement; the migration
+    // stays recorded as applied until the last statement succeeded.
+    let started = std::time::Instant::now();
+    for statement in &down.statements {
+        if let Err(error) = db.execute_alone(&statement.text).await {
+            let mut failed = failure(m, down, "down", error);
+            failed.line = Some(statement.line);
+            failed.statement = Some(statement.text.clone());
+            return Err(failed);
+        }
+    }
+    db.change_history(history, &forget).await.map_err(|e| {
+        failure(
+            m,
+            down,
+            "down",
+            ExecError {
+                message: e.to_string(),
+                position: None,
+            },
+        )
+    })?;
+    Ok(started.elapsed())
+}
+
+/// What `status` reports.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StatusReport {
+    pub database: String,
+    pub history_table: String,
+    pub lock_key: i64,
+    pub migrations_dir: PathBuf,
+    pub migrations: Vec<Entry>,
+    pub summary: Summary,
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    pub total: usize,
+    pub applied: usize,
+    pub pending: usize,
+    pub problems: usize,
+    pub current: Option<u64>,
+}
+
+impl StatusReport {
+    /// What `status --exit-code` returns: 6 when something is wrong, 7 when
+    /// something is pending, 0 when clean.
+    pub fn exit_code(&self) -> crate::error::ExitCode {
+        use crate::error::ExitCode;
+        if !self.problems.is_empty() {
+            ExitCode::Refused
+        } else if self.summary.pending > 0 {
+            ExitCode::Pending
+        } else {
+            ExitCode::Success
+        }
+    }
+}
+
+/// Every migration's state. Takes no lock and changes nothing (the history
+/// table is not created).
+pub async fn status(url: &SecretUrl, settings: &Settings) -> Result<StatusReport> {
+    let source = source::read(&settings.dir)?;
+    let mut db = open(url).await?;
+    let database = db.current_database().await?;
+    let rows = read_history(&mut db, &settings.history).await?;
+    let plan = Plan::new(&source, &rows);
+    let problems = plan.problems(false);
+    let summary = Summary {
+        total: plan.entries.len(),
+        applied: plan.count(State::Applied)
+            + plan.count(State::Changed)
+            + plan.count(State::Missing),
+        pending: plan.count(State::Pending),
+        problems: problems.len(),
+        current: highest_applied(&rows),
+    };
+    Ok(StatusReport {
+        lock_key: lock::lock_key(&database, &settings.history),
+        database,
+        history_table: settings.history.to_string(),
+        migrations_dir: settings.dir.clone(),
+        migrations: plan.entries,
+        summary,
+        problems,
+    })
+}
+
+/// What `repair` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RepairReport {
+    pub version: u64,
+    pub name: String,
+    /// `checksum_updated`, `already_matching`, or `failed_run_forgotten`.
+    pub action: &'static str,
+    pub old_checksum: String,
+    pub new_checksum: String,
+}
+
+/// Accepts an edited file (re-records its checksum), or forgets a failed or
+/// interrupted no-transaction run so `migrate` runs it again.
+pub async fn repair(url: &SecretUrl, settings: &Settings, version: u64) -> Result<RepairReport> {
+    let source = source::read(&settings.dir)?;
+    let mut db = open(url).await?;
+    locked!(db, settings, {
+        repair_locked(&mut db, settings, &source, version).await
+    })
+}
+
+async fn repair_locked<D: Dialect>(
+    db: &mut D,
+    settings: &Settings,
+    source: &Source,
+    version: u64,
+) -> Result<RepairReport> {
+    let rows = read_history(db, &settings.history).await?;
+    let Some(row) = rows.iter().find(|r| r.version == version) else {
+        return Err(MigrateError::BadVersion {
+            message: format!(
+                "migration {version} is not in the history: there is nothing to repair"
+            ),
+            hint: "repair is for applied migrations whose file changed, or failed \
+                   no-transaction runs; `seedkit status` shows them"
+                .into(),
+        }
+        .into());
+    };
+    let Some(m) = source.get(version) else {
+        return Err(MigrateError::BadVersion {
+            message: format!(
+                "migration {version} ({}) has no file in {}",
+                row.name,
+                settings.dir.display()
+            ),
+            hint: "restore the file first: repair records the checksum of the file as it is".into(),
+        }
+        .into());
+    };
+    let (action, change) = match row.state {
+        RowState::Failed | RowState::Running => {
+            ("failed_run_forgotten", HistoryChange::Forget(version))
+        }
+        RowState::Applied if row.checksum == m.checksum => (
+            "already_matching",
+            HistoryChange::SetChecksum {
+                version,
+                checksum: m.checksum.clone(),
+            },
+        ),
+        RowState::Applied => (
+            "checksum_updated",
+            HistoryChange::SetChecksum {
+                version,
+                checksum: m.checksum.clone(),
+            },
+        ),
+    };
+    if action != "already_matching" {
+        db.change_history(&settings.history, &change).await?;
+    }
+    Ok(RepairReport {
+        version,
+        name: m.name.clone(),
+        action,
+        old_checksum: row.checksum.clone(),
+        new_checksum: m.checksum.clone(),
+    })
+}
