@@ -1,9 +1,15 @@
 //! `seedkit seed`: generate a profile's rows, load them, warm the caches.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::GlobalArgs;
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{ExitCode, Result};
+use crate::generate::Dataset;
+use crate::load::text::TextFormat;
+use crate::load::{self, LoadOptions, Plan, Strategy, Summary};
+use crate::profile::Profile;
+use crate::ui::{self, Format};
 
 /// Fill the database (and then Redis) with a profile's deterministic data
 #[derive(Debug, clap::Args)]
@@ -52,6 +58,26 @@ pub struct SeedArgs {
     /// Skip warming Redis
     #[arg(long)]
     pub no_cache: bool,
+
+    /// How rows reach the database (auto: one transaction on PostgreSQL,
+    /// retried chunks on CockroachDB). For tests and benchmarks.
+    #[arg(
+        long,
+        env = "SEEDKIT_LOAD_STRATEGY",
+        value_enum,
+        default_value = "auto",
+        hide = true
+    )]
+    pub load_strategy: Strategy,
+
+    /// Rows per COPY transaction with the chunked strategy
+    #[arg(
+        long,
+        env = "SEEDKIT_CHUNK_ROWS",
+        default_value_t = 50_000,
+        hide = true
+    )]
+    pub chunk_rows: u64,
 }
 
 /// Formats `--out` writes.
@@ -63,6 +89,75 @@ pub enum OutFormat {
     Csv,
 }
 
-pub async fn run(_args: &SeedArgs, _global: &GlobalArgs) -> Result<ExitCode> {
-    Err(Error::usage("`seedkit seed` is not implemented yet"))
+pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let profile = Profile::load(
+        &args.profile,
+        &args.profiles_dir,
+        &args.overrides,
+        args.seed,
+    )?;
+    let dataset = Arc::new(Dataset::new(&profile)?);
+    let jobs = args.jobs.max(1);
+    let profile_name = profile.path.display().to_string();
+
+    if args.dry_run {
+        let plan = Plan::new(&profile, &dataset);
+        match global.format {
+            Format::Human => println!("{plan}"),
+            Format::Json => println!("{}", to_json(&plan)?),
+        }
+        return Ok(ExitCode::Success);
+    }
+
+    if let Some(dir) = &args.out {
+        let format = match args.out_format {
+            OutFormat::Text => TextFormat::Text,
+            OutFormat::Csv => TextFormat::Csv,
+        };
+        let dir = dir.clone();
+        let dataset = Arc::clone(&dataset);
+        let summary = tokio::task::spawn_blocking(move || {
+            load::out::write(dataset, &dir, format, jobs, &profile_name)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("the file writer stopped: {e}"))??;
+        print_summary(&summary, global.format)?;
+        return Ok(ExitCode::Success);
+    }
+
+    let url = global.database_url()?;
+    let options = LoadOptions {
+        jobs,
+        reset: args.reset,
+        strategy: args.load_strategy,
+        chunk_rows: args.chunk_rows,
+        lock_timeout: global.lock_timeout,
+        profile: profile_name,
+    };
+    let summary = load::seed(Arc::clone(&dataset), url, &options).await?;
+
+    // ---- Cache warming call site (H5, crate::cache) ----
+    // The database load above is committed. Warm Redis from the same
+    // `dataset` here unless `args.no_cache`, then record it with
+    // `summary.set_cache(seconds, CachePhase { ok, detail, error })`; a cache
+    // failure keeps the load and exits 10 after printing the summary.
+
+    print_summary(&summary, global.format)?;
+    Ok(ExitCode::Success)
+}
+
+fn print_summary(summary: &Summary, format: Format) -> Result<()> {
+    match format {
+        Format::Human => {
+            if ui::verbosity() >= 0 {
+                println!("{summary}");
+            }
+        }
+        Format::Json => println!("{}", to_json(summary)?),
+    }
+    Ok(())
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String> {
+    Ok(serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?)
 }

@@ -1,4 +1,8 @@
-//! Load errors.
+//! Load errors: why a seed was refused or failed, and what to do about it.
+//!
+//! Every variant maps to exit code 9 (seed failed or refused). Errors from
+//! the profile itself, including its disagreements with the live catalog,
+//! are [`crate::profile::ProfileError`]s (exit 8) instead.
 
 use crate::error::{Diagnostic, ExitCode};
 
@@ -6,10 +10,133 @@ use crate::error::{Diagnostic, ExitCode};
 pub enum LoadError {
     #[error("{0}")]
     Other(String),
+
+    /// The profile's tables already hold rows and `--reset` was not given.
+    #[error("refusing to seed: {} already hold rows ({})", tables_word(.tables.len()), list_counts(.tables))]
+    NotEmpty { tables: Vec<(String, u64)> },
+
+    /// `--reset` would have to empty a table outside the profile.
+    #[error(
+        "refusing to reset: {referencing} ({rows} rows) is not in the profile but references {table} \
+         through foreign key {constraint}"
+    )]
+    ReferencedBy {
+        table: String,
+        referencing: String,
+        constraint: String,
+        rows: u64,
+    },
+
+    /// A generated value does not fit its column.
+    #[error("cannot encode {table}.{column} at row {row}: {message}")]
+    Encode {
+        table: String,
+        column: String,
+        row: u64,
+        message: String,
+    },
+
+    /// The database rejected a step of the load; everything was rolled back.
+    #[error("{step} failed: {message}")]
+    Database {
+        step: String,
+        message: String,
+        /// Whether the schema and data are exactly as before the seed.
+        rolled_back: bool,
+    },
+
+    /// After re-creating the dropped indexes and constraints, the catalog
+    /// did not match what it was before (a bug; the transaction was rolled back).
+    #[error("the re-created indexes and constraints differ from the originals: {0}")]
+    SchemaMismatch(String),
+
+    /// A chunk kept failing with serialization errors (SQLSTATE 40001).
+    #[error("{table}: chunk at row {first_row} still failed after {attempts} attempts: {message}")]
+    RetriesExhausted {
+        table: String,
+        first_row: u64,
+        attempts: u32,
+        message: String,
+    },
+
+    /// Writing `--out` files failed.
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
+}
+
+fn tables_word(n: usize) -> &'static str {
+    if n == 1 { "this table" } else { "these tables" }
+}
+
+fn list_counts(tables: &[(String, u64)]) -> String {
+    tables
+        .iter()
+        .map(|(name, rows)| format!("{name}: {rows} rows"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl LoadError {
+    pub fn database(step: impl Into<String>, message: impl Into<String>) -> Self {
+        LoadError::Database {
+            step: step.into(),
+            message: message.into(),
+            rolled_back: true,
+        }
+    }
 }
 
 impl Diagnostic for LoadError {
     fn exit_code(&self) -> ExitCode {
         ExitCode::SeedFailed
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            LoadError::NotEmpty { tables } => Some(format!(
+                "`seedkit seed --reset` empties exactly {} ({}) and loads them again; \
+                 no other table is touched",
+                tables_word(tables.len()),
+                tables
+                    .iter()
+                    .map(|(t, _)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            LoadError::ReferencedBy { referencing, .. } => Some(format!(
+                "empty {referencing} yourself, or add it to the profile so seedkit fills it too"
+            )),
+            LoadError::Encode { .. } => Some(
+                "change the column's generator in the profile so it produces values of the \
+                 column's type"
+                    .into(),
+            ),
+            LoadError::Database {
+                rolled_back: true, ..
+            } => Some(
+                "nothing was changed: the seed ran in one transaction that was rolled back".into(),
+            ),
+            LoadError::Database {
+                rolled_back: false, ..
+            } => Some(
+                "chunks committed before the failure stay; run `seedkit seed --reset` to start \
+                 over"
+                    .into(),
+            ),
+            LoadError::SchemaMismatch(_) => Some(
+                "nothing was changed (rolled back); please report this with the table's \
+                 definition"
+                    .into(),
+            ),
+            LoadError::RetriesExhausted { .. } => Some(
+                "the database is under heavy contention; retry later with fewer --jobs, then \
+                 `seedkit seed --reset`"
+                    .into(),
+            ),
+            LoadError::Write { .. } => {
+                Some("check that the folder is writable and has space".into())
+            }
+            LoadError::Other(_) => None,
+        }
     }
 }

@@ -1,0 +1,265 @@
+//! The PostgreSQL load: the whole seed in one transaction.
+//!
+//! Building indexes after the load was ~2.4x faster end to end than loading
+//! into indexed tables (docs/BENCHMARKS.md). So, in ONE transaction:
+//! lock the tables; refuse if they hold rows (unless `--reset`); read the
+//! definitions of their primary keys, unique constraints, secondary indexes
+//! and foreign keys (also those pointing at them); drop them; TRUNCATE; COPY
+//! every table (`FREEZE`: the rows are written frozen, no later vacuum
+//! pass); re-create the keys and indexes, then the foreign keys (which
+//! validates them); check the catalog shows exactly what it showed before;
+//! move the sequences; COMMIT. PostgreSQL's DDL is transactional: until the
+//! COMMIT nothing is visible, and a failure, a Ctrl-C or a SIGKILL rolls all
+//! of it back, data, indexes and constraints alike.
+//!
+//! Everything goes over one connection because one transaction cannot span
+//! several; `--jobs` spreads the generation over threads instead (which is
+//! ~2% of the work: the server's ingest is the bottleneck).
+
+use std::time::Instant;
+
+use super::LoadError;
+use super::catalog::{self, ConstraintDef, DroppedObjects};
+use super::loader::{
+    CopyFailure, LoadOptions, TableProgress, Target, analyze, check_empty, copy_rows,
+    copy_statement, execute, move_sequences, table_stream,
+};
+use super::summary::{Summary, round3};
+use crate::db::{Db, quote_ident, quote_literal};
+use crate::ui;
+
+pub async fn load(
+    target: &Target,
+    mut db: Db,
+    options: &LoadOptions,
+) -> Result<Summary, LoadError> {
+    let conn = &mut db.conn;
+    let mut summary = Summary::new(
+        options.profile.clone(),
+        target.dataset.seed(),
+        "single-transaction",
+        options.jobs,
+    );
+    let qualified = target.qualified();
+    execute(conn, target, "BEGIN", "BEGIN".into()).await?;
+    execute(
+        conn,
+        target,
+        "setting lock_timeout",
+        format!(
+            "SET LOCAL lock_timeout = {}",
+            quote_literal(&format!("{}ms", options.lock_timeout.as_millis()))
+        ),
+    )
+    .await?;
+    // Nobody else writes these tables while we look at them and load them.
+    execute(
+        conn,
+        target,
+        "locking the tables",
+        format!(
+            "LOCK TABLE {} IN ACCESS EXCLUSIVE MODE",
+            qualified.join(", ")
+        ),
+    )
+    .await?;
+    check_empty(conn, target, options.reset).await?;
+
+    let dropped = catalog::read_droppable(conn, &qualified)
+        .await
+        .map_err(|e| target.db_error("reading indexes and constraints", &e))?;
+    drop_all(conn, target, &dropped).await?;
+    // Empty (with --reset) and make the tables eligible for COPY FREEZE,
+    // which needs a table truncated in the same transaction. Not CASCADE:
+    // the foreign keys into these tables are dropped above, and check_empty
+    // refused if a table outside the profile had rows pointing here.
+    execute(
+        conn,
+        target,
+        "TRUNCATE",
+        format!("TRUNCATE {}", qualified.join(", ")),
+    )
+    .await?;
+
+    let copy_started = Instant::now();
+    for (index, info) in target.tables.iter().enumerate() {
+        let table = &target.dataset.tables()[index];
+        let progress = TableProgress::start(table.name(), table.row_count());
+        let statement = copy_statement(info, table.columns(), info.relkind == "r");
+        let stream = table_stream(target, index, options.jobs);
+        let (rows, bytes) = copy_rows(conn, &statement, stream, progress.bar())
+            .await
+            .map_err(|e| match e {
+                CopyFailure::Db(e) => target.db_error(&format!("COPY into {}", info.name), &e),
+                CopyFailure::Load(e) => e,
+            })?;
+        summary.tables.push(progress.finish(rows, bytes));
+    }
+    summary.phases.generate_copy = round3(copy_started.elapsed().as_secs_f64());
+
+    let started = Instant::now();
+    recreate_keys_and_indexes(conn, target, &dropped).await?;
+    summary.phases.indexes = round3(started.elapsed().as_secs_f64());
+    let started = Instant::now();
+    for fk in &dropped.foreign_keys {
+        add_constraint(conn, target, fk).await?;
+    }
+    verify(conn, target, &qualified, &dropped).await?;
+    move_sequences(conn, target).await?;
+    summary.phases.constraints = round3(started.elapsed().as_secs_f64());
+    execute(conn, target, "COMMIT", "COMMIT".into()).await?;
+
+    summary.phases.analyze = analyze(conn, target).await.map_err(committed)?;
+    Ok(summary)
+}
+
+/// After COMMIT a failure no longer rolls the load back.
+fn committed(error: LoadError) -> LoadError {
+    match error {
+        LoadError::Database { step, message, .. } => LoadError::Database {
+            step,
+            message,
+            rolled_back: false,
+        },
+        other => other,
+    }
+}
+
+async fn drop_all(
+    conn: &mut sqlx::PgConnection,
+    target: &Target,
+    dropped: &DroppedObjects,
+) -> Result<(), LoadError> {
+    // Foreign keys first: a primary key cannot go while one depends on it.
+    for c in dropped.foreign_keys.iter().chain(&dropped.keys) {
+        execute(
+            conn,
+            target,
+            "dropping constraints",
+            format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                c.table,
+                quote_ident(&c.name)
+            ),
+        )
+        .await?;
+    }
+    for index in &dropped.indexes {
+        execute(
+            conn,
+            target,
+            "dropping indexes",
+            format!("DROP INDEX {}", index.name),
+        )
+        .await?;
+    }
+    ui::debug(format!(
+        "dropped {} keys, {} indexes, {} foreign keys until the data is in",
+        dropped.keys.len(),
+        dropped.indexes.len(),
+        dropped.foreign_keys.len()
+    ));
+    Ok(())
+}
+
+async fn recreate_keys_and_indexes(
+    conn: &mut sqlx::PgConnection,
+    target: &Target,
+    dropped: &DroppedObjects,
+) -> Result<(), LoadError> {
+    for key in &dropped.keys {
+        add_constraint(conn, target, key).await?;
+    }
+    for index in &dropped.indexes {
+        execute(
+            conn,
+            target,
+            "re-creating indexes",
+            index.definition.clone(),
+        )
+        .await?;
+        if let Some(comment) = &index.comment {
+            execute(
+                conn,
+                target,
+                "re-creating indexes",
+                format!(
+                    "COMMENT ON INDEX {} IS {}",
+                    index.name,
+                    quote_literal(comment)
+                ),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn add_constraint(
+    conn: &mut sqlx::PgConnection,
+    target: &Target,
+    c: &ConstraintDef,
+) -> Result<(), LoadError> {
+    let step = if c.kind == "f" {
+        format!("re-creating foreign key {} on {}", c.name, c.table)
+    } else {
+        format!("re-creating {} on {}", c.name, c.table)
+    };
+    execute(
+        conn,
+        target,
+        &step,
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} {}",
+            c.table,
+            quote_ident(&c.name),
+            c.definition
+        ),
+    )
+    .await?;
+    if let Some(comment) = &c.comment {
+        execute(
+            conn,
+            target,
+            &step,
+            format!(
+                "COMMENT ON CONSTRAINT {} ON {} IS {}",
+                quote_ident(&c.name),
+                c.table,
+                quote_literal(comment)
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The catalog must show exactly what it showed before the drop; otherwise
+/// the transaction is rolled back (by returning the error).
+async fn verify(
+    conn: &mut sqlx::PgConnection,
+    target: &Target,
+    qualified: &[String],
+    before: &DroppedObjects,
+) -> Result<(), LoadError> {
+    let after = catalog::read_droppable(conn, qualified)
+        .await
+        .map_err(|e| target.db_error("checking the re-created objects", &e))?;
+    if &after == before {
+        return Ok(());
+    }
+    let describe = |o: &DroppedObjects| {
+        o.keys
+            .iter()
+            .chain(&o.foreign_keys)
+            .map(|c| format!("{} {}", c.name, c.definition))
+            .chain(o.indexes.iter().map(|i| i.definition.clone()))
+            .collect::<Vec<_>>()
+    };
+    let (b, a) = (describe(before), describe(&after));
+    let missing: Vec<&String> = b.iter().filter(|x| !a.contains(x)).collect();
+    let extra: Vec<&String> = a.iter().filter(|x| !b.contains(x)).collect();
+    Err(LoadError::SchemaMismatch(format!(
+        "missing {missing:?}, unexpected {extra:?}"
+    )))
+}

@@ -1,0 +1,107 @@
+//! `seed --out DIR`: the same rows as files, one per table, plus a
+//! `load.sql` that loads them with psql's `\copy` in foreign-key order.
+//! No database is involved.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::LoadError;
+use super::loader::TableProgress;
+use super::stream::{self, Encoding};
+use super::summary::Summary;
+use super::text::TextFormat;
+use crate::db::{quote_ident, quote_qualified};
+use crate::generate::Dataset;
+
+/// The file name for a table: `<table>.copy` or `<table>.csv`.
+pub fn file_name(table: &str, format: TextFormat) -> String {
+    format!("{table}.{}", format.extension())
+}
+
+/// Writes every table of `dataset` into `dir` and `load.sql` next to them.
+pub fn write(
+    dataset: Arc<Dataset>,
+    dir: &Path,
+    format: TextFormat,
+    jobs: usize,
+    profile: &str,
+) -> Result<Summary, LoadError> {
+    let started = Instant::now();
+    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, &e))?;
+    let mut summary = Summary::new(profile.to_string(), dataset.seed(), "files", jobs);
+    summary.out_dir = Some(dir.display().to_string());
+    let mut script = format!(
+        "-- Written by `seedkit seed --out`: profile {profile}, seed {}.\n\
+         -- Load into a migrated, empty database from this folder:\n\
+         --   psql -v ON_ERROR_STOP=1 -1 -f load.sql\n",
+        dataset.seed()
+    );
+    for (index, table) in dataset.tables().iter().enumerate() {
+        let name = file_name(table.name(), format);
+        let path = dir.join(&name);
+        let progress = TableProgress::start(table.name(), table.row_count());
+        let (rows, bytes) = write_table(&dataset, index, &path, format, jobs, &progress)?;
+        summary.tables.push(progress.finish(rows, bytes));
+        let columns: Vec<String> = table.columns().iter().map(|c| quote_ident(c)).collect();
+        script.push_str(&format!(
+            "\\copy {} ({}) FROM '{}'{}\n",
+            quote_qualified(table.name()),
+            columns.join(", "),
+            name.replace('\'', "''"),
+            format.copy_options()
+        ));
+    }
+    let script_path = dir.join("load.sql");
+    std::fs::write(&script_path, script).map_err(|e| write_error(&script_path, &e))?;
+    summary.phases.generate_copy = super::summary::round3(started.elapsed().as_secs_f64());
+    summary.finish(started.elapsed());
+    Ok(summary)
+}
+
+fn write_table(
+    dataset: &Arc<Dataset>,
+    index: usize,
+    path: &PathBuf,
+    format: TextFormat,
+    jobs: usize,
+    progress: &TableProgress,
+) -> Result<(u64, u64), LoadError> {
+    let table = &dataset.tables()[index];
+    let file = File::create(path).map_err(|e| write_error(path, &e))?;
+    let mut out = BufWriter::with_capacity(256 * 1024, file);
+    let mut bytes = 0u64;
+    if let Some(header) = format.header(table.columns()) {
+        out.write_all(header.as_bytes())
+            .map_err(|e| write_error(path, &e))?;
+        bytes += header.len() as u64;
+    }
+    let chunks = table.chunks(stream::chunk_count(table.row_count(), jobs));
+    let mut rows_stream = stream::spawn(
+        Arc::clone(dataset),
+        index,
+        chunks,
+        Encoding::Text(format),
+        jobs,
+    );
+    let mut rows = 0u64;
+    while let Some(batch) = rows_stream.blocking_next() {
+        let batch = batch?;
+        out.write_all(&batch.bytes)
+            .map_err(|e| write_error(path, &e))?;
+        rows += batch.rows;
+        bytes += batch.bytes.len() as u64;
+        progress.bar().inc(batch.rows);
+    }
+    out.flush().map_err(|e| write_error(path, &e))?;
+    Ok((rows, bytes))
+}
+
+fn write_error(path: &Path, error: &std::io::Error) -> LoadError {
+    LoadError::Write {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    }
+}
