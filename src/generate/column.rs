@@ -1,0 +1,397 @@
+//! Column generators compiled from the profile, ready to fill cells.
+//!
+//! A [`Col`] fills one cell in place (`fill`), reusing the cell's previous
+//! allocation (a `String` keeps its capacity from row to row), from the
+//! cell's own RNG stream. Columns that read other columns of the row
+//! (`derive`, `null_if`, `template`) get the row's values filled so far.
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use super::dist::Sampler;
+use super::rng::{CellRng, mix64, sub_key};
+use super::table::{RowCtx, TableCore};
+use super::value::Value;
+use crate::profile::{FakeKind, NullTest, Pick, SeriesIndex};
+
+/// One compiled column (or JSON field, array element, derive amount).
+#[derive(Debug)]
+pub(crate) struct Col {
+    pub key: u64,
+    pub generator: Gen,
+    pub null_probability: f64,
+    pub null_if: Option<(usize, NullTest)>,
+    pub unique: bool,
+    /// Indexes of the same-row columns this one reads.
+    pub deps: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Gen {
+    Sequence {
+        start: i64,
+        step: i64,
+    },
+    Int(Sampler),
+    Float {
+        sampler: Sampler,
+        scale: Option<f64>,
+    },
+    Bool {
+        probability: f64,
+    },
+    Choice {
+        values: Vec<Value>,
+        cumulative: Vec<f64>,
+    },
+    Fake {
+        kind: FakeKind,
+        min: u32,
+        max: u32,
+    },
+    Timestamp {
+        start: i64,
+        span: u64,
+    },
+    Date {
+        start: i32,
+        span: u64,
+    },
+    Series {
+        start: Value,
+        step: f64,
+        by: SeriesIndex,
+    },
+    Json(Vec<JsonGen>),
+    Array {
+        of: Box<Col>,
+        len: Sampler,
+    },
+    Uuid,
+    Ref(RefGen),
+    Derive {
+        from: usize,
+        add: Option<Box<Col>>,
+        unit_micros: i64,
+    },
+    Template(Vec<Part>),
+    Const(Value),
+    Literal(Vec<Value>),
+}
+
+#[derive(Debug)]
+pub(crate) enum JsonGen {
+    Value { name: String, col: Col },
+    Object { name: String, fields: Vec<JsonGen> },
+}
+
+#[derive(Debug)]
+pub(crate) enum Part {
+    Text(String),
+    Row,
+    N,
+    Child,
+    Column(usize),
+}
+
+#[derive(Debug)]
+pub(crate) struct RefGen {
+    pub target: Arc<TableCore>,
+    pub column: usize,
+    pub pick: Pick,
+    /// For `zipf` picks.
+    pub zipf: Option<super::dist::Zipf>,
+}
+
+/// The cell as a `String` to write into, keeping its old capacity.
+#[inline]
+pub(crate) fn text_mut(out: &mut Value) -> &mut String {
+    if !matches!(out, Value::Text(_)) {
+        *out = Value::Text(String::new());
+    }
+    match out {
+        Value::Text(s) => {
+            s.clear();
+            s
+        }
+        _ => unreachable!(),
+    }
+}
+
+const NULL_SALT: u64 = 0x243F_6A88_85A3_08D3;
+
+impl Col {
+    /// Fills `out` with this column's value for the row. `row` holds the
+    /// values of the columns listed in `deps` (already filled).
+    #[inline]
+    pub fn fill(&self, ctx: &RowCtx, row: &[Value], out: &mut Value) {
+        if self.null_probability > 0.0
+            && CellRng::new(self.key ^ NULL_SALT, ctx.row).chance(self.null_probability)
+        {
+            *out = Value::Null;
+            return;
+        }
+        if let Some((column, test)) = &self.null_if
+            && null_test(test, &row[*column])
+        {
+            *out = Value::Null;
+            return;
+        }
+        let mut rng = CellRng::new(self.key, ctx.row);
+        self.generate(ctx, row, &mut rng, out);
+    }
+
+    fn generate(&self, ctx: &RowCtx, row: &[Value], rng: &mut CellRng, out: &mut Value) {
+        match &self.generator {
+            Gen::Sequence { start, step } => {
+                *out = Value::Int(start.wrapping_add(step.wrapping_mul(ctx.row as i64)));
+            }
+            Gen::Int(s) => *out = Value::Int(s.int(rng)),
+            Gen::Float { sampler, scale } => {
+                let v = sampler.float(rng);
+                *out = Value::Float(match scale {
+                    Some(scale) => (v * scale).round() / scale,
+                    None => v,
+                });
+            }
+            Gen::Bool { probability } => *out = Value::Bool(rng.chance(*probability)),
+            Gen::Choice { values, cumulative } => {
+                let total = cumulative.last().copied().unwrap_or(1.0);
+                let x = rng.unit() * total;
+                let i = cumulative
+                    .partition_point(|&c| c <= x)
+                    .min(values.len() - 1);
+                copy_value(&values[i], out);
+            }
+            Gen::Fake { kind, min, max } => {
+                let unique_n = self.unique.then_some(ctx.row + 1);
+                super::fake::fill(*kind, *min, *max, unique_n, rng, out);
+            }
+            Gen::Timestamp { start, span } => {
+                *out = Value::Timestamp(start + rng.below(span.saturating_add(1)) as i64);
+            }
+            Gen::Date { start, span } => {
+                *out = Value::Date(start + rng.below(span + 1) as i32);
+            }
+            Gen::Series { start, step, by } => {
+                let index = match by {
+                    SeriesIndex::Row => ctx.row,
+                    SeriesIndex::Child => ctx.child,
+                } as f64;
+                *out = match start {
+                    Value::Timestamp(t) => Value::Timestamp(t + (index * step) as i64),
+                    Value::Int(i) => Value::Int(i + (index * step) as i64),
+                    Value::Float(f) => Value::Float(f + index * step),
+                    other => other.clone(),
+                };
+            }
+            Gen::Json(fields) => {
+                if !matches!(out, Value::Json(serde_json::Value::Object(_))) {
+                    *out = Value::Json(serde_json::Value::Object(serde_json::Map::new()));
+                }
+                let Value::Json(serde_json::Value::Object(map)) = out else {
+                    unreachable!()
+                };
+                fill_json(fields, ctx, row, map);
+            }
+            Gen::Array { of, len } => {
+                let n = len.int(rng).max(0) as usize;
+                if !matches!(out, Value::Array(_)) {
+                    *out = Value::Array(Vec::new());
+                }
+                let Value::Array(items) = out else {
+                    unreachable!()
+                };
+                items.resize(n, Value::Null);
+                for (k, item) in items.iter_mut().enumerate() {
+                    let element = RowCtx {
+                        row: mix64(ctx.row ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                        ..*ctx
+                    };
+                    of.fill(&element, row, item);
+                }
+            }
+            Gen::Uuid => *out = Value::Uuid(unique_uuid(self.key, ctx.row)),
+            Gen::Ref(r) => r.fill(ctx, rng, out),
+            Gen::Derive {
+                from,
+                add,
+                unit_micros,
+            } => {
+                let base = &row[*from];
+                let amount = add.as_ref().map(|add| {
+                    let mut v = Value::Null;
+                    add.fill(ctx, row, &mut v);
+                    v
+                });
+                *out = derive(base, amount.as_ref(), *unit_micros);
+            }
+            Gen::Template(parts) => {
+                // Render into a local buffer: a part may read another column.
+                let s = text_mut(out);
+                for part in parts {
+                    let _ = match part {
+                        Part::Text(t) => {
+                            s.push_str(t);
+                            Ok(())
+                        }
+                        Part::Row => write!(s, "{}", ctx.row),
+                        Part::N => write!(s, "{}", ctx.row + 1),
+                        Part::Child => write!(s, "{}", ctx.child),
+                        Part::Column(c) => write!(s, "{}", row[*c]),
+                    };
+                }
+            }
+            Gen::Const(v) => copy_value(v, out),
+            Gen::Literal(values) => {
+                copy_value(values.get(ctx.row as usize).unwrap_or(&Value::Null), out);
+            }
+        }
+    }
+}
+
+impl RefGen {
+    fn fill(&self, ctx: &RowCtx, rng: &mut CellRng, out: &mut Value) {
+        let n = self.target.rows();
+        let target_row = match self.pick {
+            Pick::Parent => Some(ctx.parent),
+            Pick::Uniform => (n > 0).then(|| rng.below(n)),
+            Pick::Zipf { .. } => self
+                .zipf
+                .as_ref()
+                .map(|z| z.sample(rng) - 1)
+                .filter(|_| n > 0),
+            Pick::Distinct => (n > 0).then(|| {
+                // One random offset per parent, then consecutive rows.
+                let offset = CellRng::new(rng_key_for_parent(self), ctx.parent).below(n);
+                (offset + ctx.child) % n
+            }),
+            Pick::SameParent => {
+                let range = self.target.children_of(ctx.parent);
+                let len = range.end - range.start;
+                (len > 0).then(|| range.start + rng.below(len))
+            }
+        };
+        match target_row {
+            Some(r) => self.target.value_at(r, self.column, out),
+            None => *out = Value::Null,
+        }
+    }
+}
+
+fn rng_key_for_parent(r: &RefGen) -> u64 {
+    sub_key(r.target.key(), "distinct-offset")
+}
+
+fn fill_json(
+    fields: &[JsonGen],
+    ctx: &RowCtx,
+    row: &[Value],
+    map: &mut serde_json::Map<String, serde_json::Value>,
+) {
+    for field in fields {
+        match field {
+            JsonGen::Value { name, col } => {
+                let mut v = Value::Null;
+                col.fill(ctx, row, &mut v);
+                let json = to_json(v);
+                match map.get_mut(name.as_str()) {
+                    Some(slot) => *slot = json,
+                    None => {
+                        map.insert(name.clone(), json);
+                    }
+                }
+            }
+            JsonGen::Object { name, fields } => {
+                let slot = map
+                    .entry(name.clone())
+                    .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+                if !slot.is_object() {
+                    *slot = serde_json::Value::Object(serde_json::Map::new());
+                }
+                if let serde_json::Value::Object(inner) = slot {
+                    fill_json(fields, ctx, row, inner);
+                }
+            }
+        }
+    }
+}
+
+/// A generated value inside a JSON document.
+pub(crate) fn to_json(v: Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(b),
+        Value::Int(i) => serde_json::Value::from(i),
+        Value::Float(f) => serde_json::Number::from_f64(f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Text(s) => serde_json::Value::String(s),
+        Value::Json(j) => j,
+        Value::Array(items) => serde_json::Value::Array(items.into_iter().map(to_json).collect()),
+        other => serde_json::Value::String(other.to_string()),
+    }
+}
+
+fn null_test(test: &NullTest, value: &Value) -> bool {
+    match test {
+        NullTest::In(values) => values.iter().any(|v| loosely_equal(v, value)),
+        NullTest::NotIn(values) => !values.iter().any(|v| loosely_equal(v, value)),
+    }
+}
+
+fn loosely_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => *x as f64 == *y,
+        _ => a == b,
+    }
+}
+
+/// Copies `from` into `out`, reusing a text buffer when both are text.
+#[inline]
+fn copy_value(from: &Value, out: &mut Value) {
+    match (from, &mut *out) {
+        (Value::Text(src), Value::Text(dst)) => {
+            dst.clear();
+            dst.push_str(src);
+        }
+        _ => *out = from.clone(),
+    }
+}
+
+fn derive(base: &Value, amount: Option<&Value>, unit_micros: i64) -> Value {
+    let Some(amount) = amount else {
+        return base.clone();
+    };
+    if amount.is_null() {
+        return Value::Null;
+    }
+    let a = amount.as_f64().unwrap_or(0.0);
+    match base {
+        Value::Timestamp(t) => Value::Timestamp(t + (a * unit_micros as f64).round() as i64),
+        Value::Date(d) => Value::Date(d + a.round() as i32),
+        Value::Int(i) => match amount {
+            Value::Int(x) => Value::Int(i + x),
+            _ => Value::Float(*i as f64 + a),
+        },
+        Value::Float(f) => Value::Float(f + a),
+        other => other.clone(),
+    }
+}
+
+/// A UUID shaped like version 4 whose 62 low bits are a bijection of the
+/// row (so unique by construction) and whose other bits are derived from
+/// them (so it looks random).
+pub(crate) fn unique_uuid(key: u64, row: u64) -> uuid::Uuid {
+    const MASK62: u64 = (1 << 62) - 1;
+    // xor-shift and odd multiplication are both bijections mod 2^62.
+    let mut x = (row ^ key) & MASK62;
+    x ^= x >> 29;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9) & MASK62;
+    x ^= x >> 32;
+    x = x.wrapping_mul(0x94D0_49BB_1331_11EB) & MASK62;
+    x ^= x >> 29;
+    let high = mix64(x ^ key);
+    let high = (high & !0xF000) | 0x4000; // version 4
+    let low = x | (0b10 << 62); // RFC 4122 variant
+    uuid::Uuid::from_u64_pair(high, low)
+}

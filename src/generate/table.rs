@@ -1,0 +1,416 @@
+//! A table compiled for generation: its row count, its place under a parent
+//! table, and its columns in evaluation order.
+//!
+//! `per_parent` tables know, for each parent row, where its children start:
+//! a prefix sum of the per-parent counts (8 bytes per parent row), each
+//! count a pure function of (seed, table, parent row). So a child's parent
+//! is computed, never looked up, and any row can be generated on its own.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::column::{Col, Gen, JsonGen, Part, RefGen};
+use super::dist::{Sampler, Zipf};
+use super::rng::{CellRng, column_key, sub_key};
+use super::value::Value;
+use crate::profile::{
+    ColumnSpec, DistKind, Generator, JsonField, Pick, ProfileError, RowsSpec, SeriesIndex,
+    TableSpec, TemplatePart,
+};
+
+/// Where a row sits: its index, and for `per_parent` tables its parent row
+/// and its position among that parent's children.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RowCtx {
+    pub row: u64,
+    pub parent: u64,
+    pub child: u64,
+}
+
+#[derive(Debug)]
+pub(crate) struct TableCore {
+    pub spec: TableSpec,
+    key: u64,
+    rows: u64,
+    /// `prefix[p]` = first child row of parent row `p`; `prefix[parents]` =
+    /// rows. Empty for tables without a parent.
+    prefix: Vec<u64>,
+    pub parent: Option<Arc<TableCore>>,
+    /// Visible columns first (COPY order), then hidden ones.
+    pub columns: Vec<Col>,
+    pub names: Vec<String>,
+    pub visible: usize,
+    /// All columns in an order where dependencies come first.
+    pub eval_order: Vec<usize>,
+}
+
+impl TableCore {
+    pub fn compile(
+        spec: &TableSpec,
+        seed: u64,
+        compiled: &HashMap<String, Arc<TableCore>>,
+    ) -> Result<TableCore, ProfileError> {
+        let key = column_key(seed, &spec.name, "\u{0}table");
+        let all: Vec<&ColumnSpec> = spec.columns.iter().chain(&spec.hidden).collect();
+        let names: Vec<String> = all.iter().map(|c| c.name.clone()).collect();
+
+        let (rows, prefix, parent) = match &spec.rows {
+            RowsSpec::Fixed { rows, .. } | RowsSpec::Literal { rows, .. } => {
+                (*rows, Vec::new(), None)
+            }
+            RowsSpec::PerParent { parent, count, .. } => {
+                let parent_core = compiled
+                    .get(parent)
+                    .expect("validated: parents compile first")
+                    .clone();
+                let sampler = Sampler::new(count);
+                let count_key = column_key(seed, &spec.name, "\u{0}count");
+                let mut prefix = Vec::with_capacity(parent_core.rows as usize + 1);
+                let mut total = 0u64;
+                for p in 0..parent_core.rows {
+                    prefix.push(total);
+                    let n = match count.kind {
+                        DistKind::Constant(c) => c as u64,
+                        _ => sampler.int(&mut CellRng::new(count_key, p)).max(0) as u64,
+                    };
+                    total += n;
+                }
+                prefix.push(total);
+                (total, prefix, Some(parent_core))
+            }
+        };
+
+        let context = Context {
+            table: spec,
+            names: &names,
+            compiled,
+            parent_rows: parent.as_ref().map(|p| p.rows),
+            max_children: match &spec.rows {
+                RowsSpec::PerParent { count, .. } => count.max as u64,
+                _ => 0,
+            },
+        };
+        let mut columns = Vec::with_capacity(all.len());
+        for c in &all {
+            let key = column_key(seed, &spec.name, &c.name);
+            columns.push(context.compile(c, key)?);
+        }
+        let eval_order = eval_order(&columns);
+        Ok(TableCore {
+            spec: spec.clone(),
+            key,
+            rows,
+            prefix,
+            parent,
+            columns,
+            names,
+            visible: spec.columns.len(),
+            eval_order,
+        })
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    pub fn key(&self) -> u64 {
+        self.key
+    }
+
+    /// The row's context (parent row, position among siblings).
+    pub fn ctx(&self, row: u64) -> RowCtx {
+        if self.prefix.is_empty() {
+            return RowCtx {
+                row,
+                parent: row,
+                child: 0,
+            };
+        }
+        let parent = self.prefix.partition_point(|&start| start <= row) as u64 - 1;
+        RowCtx {
+            row,
+            parent,
+            child: row - self.prefix[parent as usize],
+        }
+    }
+
+    /// The rows whose parent is `parent`.
+    pub fn children_of(&self, parent: u64) -> Range<u64> {
+        match self.prefix.get(parent as usize..parent as usize + 2) {
+            Some(w) => w[0]..w[1],
+            None => 0..0,
+        }
+    }
+
+    pub fn has_parent(&self) -> bool {
+        !self.prefix.is_empty()
+    }
+
+    /// The value of one column at one row, computing just the columns it
+    /// depends on.
+    pub fn value_at(&self, row: u64, column: usize, out: &mut Value) {
+        let ctx = self.ctx(row);
+        let col = &self.columns[column];
+        if col.deps.is_empty() {
+            col.fill(&ctx, &[], out);
+            return;
+        }
+        let mut values = vec![Value::Null; self.columns.len()];
+        let needed = self.closure(column);
+        for &i in &self.eval_order {
+            if needed[i] {
+                let mut v = std::mem::replace(&mut values[i], Value::Null);
+                self.columns[i].fill(&ctx, &values, &mut v);
+                values[i] = v;
+            }
+        }
+        *out = std::mem::replace(&mut values[column], Value::Null);
+    }
+
+    fn closure(&self, column: usize) -> Vec<bool> {
+        let mut needed = vec![false; self.columns.len()];
+        let mut stack = vec![column];
+        while let Some(c) = stack.pop() {
+            if !needed[c] {
+                needed[c] = true;
+                stack.extend(&self.columns[c].deps);
+            }
+        }
+        needed
+    }
+
+    /// Fills every column of `row` into `values` (visible then hidden).
+    #[inline]
+    pub fn fill_row(&self, ctx: &RowCtx, values: &mut [Value]) {
+        for &i in &self.eval_order {
+            let mut v = std::mem::replace(&mut values[i], Value::Null);
+            self.columns[i].fill(ctx, values, &mut v);
+            values[i] = v;
+        }
+    }
+}
+
+/// Dependencies first; otherwise declaration order.
+fn eval_order(columns: &[Col]) -> Vec<usize> {
+    let mut order = Vec::with_capacity(columns.len());
+    let mut done = vec![false; columns.len()];
+    fn visit(i: usize, columns: &[Col], done: &mut [bool], order: &mut Vec<usize>) {
+        if done[i] {
+            return;
+        }
+        done[i] = true; // cycles were rejected by the profile check
+        for &d in &columns[i].deps {
+            visit(d, columns, done, order);
+        }
+        order.push(i);
+    }
+    for i in 0..columns.len() {
+        visit(i, columns, &mut done, &mut order);
+    }
+    order
+}
+
+struct Context<'a> {
+    table: &'a TableSpec,
+    names: &'a [String],
+    compiled: &'a HashMap<String, Arc<TableCore>>,
+    parent_rows: Option<u64>,
+    max_children: u64,
+}
+
+impl Context<'_> {
+    fn index(&self, name: &str) -> usize {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .expect("validated by the profile check")
+    }
+
+    fn compile(&self, spec: &ColumnSpec, key: u64) -> Result<Col, ProfileError> {
+        let mut deps = Vec::new();
+        let null_if = spec.null_if.as_ref().map(|n| {
+            let i = self.index(&n.column);
+            deps.push(i);
+            (i, n.test.clone())
+        });
+        let generator = match &spec.generator {
+            Generator::Sequence { start, step } => Gen::Sequence {
+                start: *start,
+                step: *step,
+            },
+            Generator::Int(d) => Gen::Int(Sampler::new(d)),
+            Generator::Float { dist, round } => Gen::Float {
+                sampler: Sampler::new(dist),
+                scale: round.map(|r| 10f64.powi(r as i32)),
+            },
+            Generator::Bool { probability } => Gen::Bool {
+                probability: *probability,
+            },
+            Generator::Choice { values, weights } => Gen::Choice {
+                values: values.clone(),
+                cumulative: weights
+                    .iter()
+                    .scan(0.0, |sum, w| {
+                        *sum += w;
+                        Some(*sum)
+                    })
+                    .collect(),
+            },
+            Generator::Fake { kind, min, max } => Gen::Fake {
+                kind: *kind,
+                min: *min,
+                max: *max,
+            },
+            Generator::Timestamp { start, end } => Gen::Timestamp {
+                start: *start,
+                span: (end - start) as u64,
+            },
+            Generator::Date { start, end } => Gen::Date {
+                start: *start,
+                span: (end - start) as u64,
+            },
+            Generator::Series { start, step, by } => Gen::Series {
+                start: start.clone(),
+                step: *step,
+                by: by.unwrap_or(if self.parent_rows.is_some() {
+                    SeriesIndex::Child
+                } else {
+                    SeriesIndex::Row
+                }),
+            },
+            Generator::Json(fields) => Gen::Json(self.json(fields, key, &mut deps)?),
+            Generator::Array { of, len } => {
+                let of = self.compile(of, sub_key(key, "of"))?;
+                deps.extend(&of.deps);
+                Gen::Array {
+                    of: Box::new(of),
+                    len: Sampler::new(len),
+                }
+            }
+            Generator::Uuid => Gen::Uuid,
+            Generator::Ref {
+                table,
+                column,
+                pick,
+                location,
+            } => {
+                let target = self
+                    .compiled
+                    .get(table)
+                    .expect("validated: referenced tables compile first")
+                    .clone();
+                let column_index = target
+                    .names
+                    .iter()
+                    .position(|n| n == column)
+                    .expect("validated");
+                let parent_name = match &self.table.rows {
+                    RowsSpec::PerParent { parent, .. } => Some(parent.as_str()),
+                    _ => None,
+                };
+                let pick = pick
+                    .clone()
+                    .unwrap_or(if parent_name == Some(table.as_str()) {
+                        Pick::Parent
+                    } else {
+                        Pick::Uniform
+                    });
+                if pick == Pick::Distinct && self.max_children > target.rows() {
+                    return Err(ProfileError::invalid(
+                        location,
+                        format!(
+                            "`pick = \"distinct\"` needs at most {} children per parent (the rows of `{table}`), \
+                             but `count` allows up to {}",
+                            target.rows(),
+                            self.max_children
+                        ),
+                    )
+                    .with_hint(format!("lower the count's max, or add rows to `{table}`")));
+                }
+                let zipf = match pick {
+                    Pick::Zipf { s } => Some(Zipf::new(target.rows().max(1), s)),
+                    _ => None,
+                };
+                Gen::Ref(RefGen {
+                    target,
+                    column: column_index,
+                    pick,
+                    zipf,
+                })
+            }
+            Generator::Derive {
+                from,
+                add,
+                unit_micros,
+            } => {
+                deps.push(self.index(from));
+                let add = add
+                    .as_ref()
+                    .map(|a| self.compile(a, sub_key(key, "add")))
+                    .transpose()?;
+                if let Some(a) = &add {
+                    deps.extend(&a.deps);
+                }
+                Gen::Derive {
+                    from: self.index(from),
+                    add: add.map(Box::new),
+                    unit_micros: *unit_micros,
+                }
+            }
+            Generator::Template(parts) => Gen::Template(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        TemplatePart::Text(t) => Part::Text(t.clone()),
+                        TemplatePart::Row => Part::Row,
+                        TemplatePart::N => Part::N,
+                        TemplatePart::Child => Part::Child,
+                        TemplatePart::Column(c) => {
+                            let i = self.index(c);
+                            deps.push(i);
+                            Part::Column(i)
+                        }
+                    })
+                    .collect(),
+            ),
+            Generator::Const(v) => Gen::Const(v.clone()),
+            Generator::Literal(values) => Gen::Literal(values.clone()),
+        };
+        deps.sort_unstable();
+        deps.dedup();
+        Ok(Col {
+            key,
+            generator,
+            null_probability: spec.null_probability,
+            null_if,
+            unique: spec.unique,
+            deps,
+        })
+    }
+
+    fn json(
+        &self,
+        fields: &[JsonField],
+        key: u64,
+        deps: &mut Vec<usize>,
+    ) -> Result<Vec<JsonGen>, ProfileError> {
+        fields
+            .iter()
+            .map(|f| match f {
+                JsonField::Value(spec) => {
+                    let col = self.compile(spec, sub_key(key, &spec.name))?;
+                    deps.extend(&col.deps);
+                    Ok(JsonGen::Value {
+                        name: spec.name.clone(),
+                        col,
+                    })
+                }
+                JsonField::Object { name, fields } => Ok(JsonGen::Object {
+                    name: name.clone(),
+                    fields: self.json(fields, sub_key(key, name), deps)?,
+                }),
+            })
+            .collect()
+    }
+}
