@@ -34,6 +34,16 @@ pub async fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
+/// `println!` that ignores a closed stdout (`seedkit status | head`)
+/// instead of panicking on the broken pipe.
+macro_rules! emit {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+pub(super) use emit;
+
 /// The migration settings the global options describe.
 pub(super) fn settings(global: &GlobalArgs) -> Settings {
     Settings {
@@ -46,7 +56,7 @@ pub(super) fn settings(global: &GlobalArgs) -> Settings {
 /// Prints what `migrate` or `rollback` did (stdout: it is the result).
 pub(super) fn print_run(report: &RunReport, format: Format, verb: &str, done: &str) {
     if format == Format::Json {
-        println!(
+        emit!(
             "{}",
             serde_json::to_string_pretty(report).unwrap_or_default()
         );
@@ -60,22 +70,22 @@ pub(super) fn print_run(report: &RunReport, format: Format, verb: &str, done: &s
     let plural = if count == 1 { "" } else { "s" };
     if report.dry_run {
         if count == 0 {
-            println!("dry run: nothing to {verb} ({at})");
+            emit!("dry run: nothing to {verb} ({at})");
             return;
         }
-        println!("dry run: would {verb} {count} migration{plural} ({at} now):");
+        emit!("dry run: would {verb} {count} migration{plural} ({at} now):");
         for step in &report.steps {
             let mode = if step.no_transaction {
                 "  (no transaction)"
             } else {
                 ""
             };
-            println!("  {} {}{mode}", step.version, step.name);
+            emit!("  {} {}{mode}", step.version_text, step.name);
         }
     } else if count == 0 {
-        println!("nothing to {verb}: {at}");
+        emit!("nothing to {verb}: {at}");
     } else {
-        println!(
+        emit!(
             "{done} {count} migration{plural} in {}, {at}",
             crate::ui::secs(std::time::Duration::from_millis(report.elapsed_ms))
         );

@@ -1,6 +1,7 @@
 //! `seedkit new`: create the next up/down pair.
 
 use super::GlobalArgs;
+use super::migrate::emit;
 use crate::error::{ExitCode, Result};
 
 /// Create the next `<version>_<name>.up.sql` and `.down.sql` pair
@@ -14,7 +15,7 @@ pub struct NewArgs {
 pub async fn run(args: &NewArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let files = crate::migrate::scaffold::new_migration(&global.migrations_dir, &args.name)?;
     for file in files {
-        println!("{}", file.display());
+        emit!("{}", file.display());
     }
     Ok(ExitCode::Success)
 }

@@ -1,6 +1,7 @@
 //! `seedkit repair`: accept an intentionally edited migration file.
 
 use super::GlobalArgs;
+use super::migrate::emit;
 use super::migrate::settings;
 use crate::error::{ExitCode, Result};
 use crate::migrate::runner::version_arg;
@@ -19,7 +20,7 @@ pub async fn run(args: &RepairArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let version = version_arg(&args.version)?;
     let report = crate::migrate::repair(url, &settings(global), version).await?;
     if global.format == Format::Json {
-        println!(
+        emit!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
@@ -30,8 +31,8 @@ pub async fn run(args: &RepairArgs, global: &GlobalArgs) -> Result<ExitCode> {
         "already_matching" => "checksum already matches the file, nothing to do",
         _ => "failed run forgotten: `seedkit migrate` will run it again",
     };
-    println!("{} {}: {what}", report.version, report.name);
-    println!("  old checksum: {}", report.old_checksum);
-    println!("  new checksum: {}", report.new_checksum);
+    emit!("{} {}: {what}", report.version, report.name);
+    emit!("  old checksum: {}", report.old_checksum);
+    emit!("  new checksum: {}", report.new_checksum);
     Ok(ExitCode::Success)
 }

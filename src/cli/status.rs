@@ -1,6 +1,7 @@
 //! `seedkit status`: every migration and its state.
 
 use super::GlobalArgs;
+use super::migrate::emit;
 use super::migrate::settings;
 use crate::error::{ExitCode, Result};
 use crate::migrate::StatusReport;
@@ -19,7 +20,7 @@ pub async fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let url = global.database_url()?;
     let report = crate::migrate::status(url, &settings(global)).await?;
     match global.format {
-        Format::Json => println!(
+        Format::Json => emit!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ),
@@ -33,7 +34,7 @@ pub async fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 fn print_human(report: &StatusReport) {
-    println!(
+    emit!(
         "{} in {} (history: {}, lock key {})",
         report.migrations_dir.display(),
         report.database,
@@ -47,9 +48,12 @@ fn print_human(report: &StatusReport) {
         .max()
         .unwrap_or(7)
         .max(7);
-    println!(
+    emit!(
         "{:<width$}  {:<11}  {:<19}  {:>8}  NAME",
-        "VERSION", "STATE", "APPLIED AT (UTC)", "TIME"
+        "VERSION",
+        "STATE",
+        "APPLIED AT (UTC)",
+        "TIME"
     );
     for e in &report.migrations {
         let state = match (e.state, e.out_of_order) {
@@ -72,9 +76,10 @@ fn print_human(report: &StatusReport) {
         } else {
             ""
         };
-        println!(
+        emit!(
             "{:<width$}  {state:<11}  {at:<19}  {time:>8}  {}{mode}",
-            e.version_text, e.name
+            e.version_text,
+            e.name
         );
         if let Some(row) = e
             .applied
@@ -86,14 +91,14 @@ fn print_human(report: &StatusReport) {
                     .failed_line
                     .map(|l| format!(" (line {l})"))
                     .unwrap_or_default();
-                println!(
+                emit!(
                     "{:width$}    failed statement{line}: {}",
                     "",
                     statement.lines().next().unwrap_or("")
                 );
             }
             if let Some(error) = &row.error {
-                println!(
+                emit!(
                     "{:width$}    error: {}",
                     "",
                     error.lines().next().unwrap_or("")
@@ -106,7 +111,7 @@ fn print_human(report: &StatusReport) {
         || "nothing applied".to_string(),
         |v| format!("at version {v}"),
     );
-    println!(
+    emit!(
         "{} applied, {} pending, {} problem{}; {at}",
         s.applied,
         s.pending,
@@ -114,12 +119,12 @@ fn print_human(report: &StatusReport) {
         if s.problems == 1 { "" } else { "s" }
     );
     if report.migrations.iter().any(|e| e.out_of_order) {
-        println!("* pending below the highest applied version (out of order)");
+        emit!("* pending below the highest applied version (out of order)");
     }
     if !report.problems.is_empty() {
-        println!("\nproblems (`seedkit migrate` refuses until they are solved):");
+        emit!("\nproblems (`seedkit migrate` refuses until they are solved):");
         for p in &report.problems {
-            println!("  - {p}");
+            emit!("  - {p}");
         }
     }
 }

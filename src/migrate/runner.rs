@@ -41,6 +41,7 @@ pub struct MigrateOptions {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Step {
     pub version: u64,
+    pub version_text: String,
     pub name: String,
     pub no_transaction: bool,
     /// None in a dry run.
@@ -203,6 +204,7 @@ async fn apply_pending<D: Dialect>(
 fn step(m: &Migration, elapsed: Option<Duration>) -> Step {
     Step {
         version: m.version,
+        version_text: m.version_text.clone(),
         name: m.name.clone(),
         no_transaction: m.up.no_transaction,
         execution_ms: elapsed.map(|d| d.as_millis() as u64),
@@ -399,6 +401,7 @@ fn rollback_targets<'a>(
 fn undo_step(e: &Entry, elapsed: Option<Duration>) -> Step {
     Step {
         version: e.version,
+        version_text: e.version_text.clone(),
         name: e.name.clone(),
         no_transaction: e.no_transaction,
         execution_ms: elapsed.map(|d| d.as_millis() as u64),
