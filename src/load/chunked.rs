@@ -51,14 +51,16 @@ pub async fn load(
         .await
         .map_err(not_rolled_back)?;
     if options.reset {
-        execute(
-            &mut db.conn,
-            target,
-            "TRUNCATE",
-            format!("TRUNCATE {}", target.qualified().join(", ")),
-        )
-        .await
-        .map_err(not_rolled_back)?;
+        // DELETE, children first, in one transaction: TRUNCATE would also
+        // need every (empty) table outside the profile that references these.
+        let mut sql = String::from("BEGIN;");
+        for table in target.qualified().iter().rev() {
+            sql.push_str(&format!(" DELETE FROM {table};"));
+        }
+        sql.push_str(" COMMIT;");
+        execute(&mut db.conn, target, "emptying the tables (--reset)", sql)
+            .await
+            .map_err(not_rolled_back)?;
     }
     let mut connections = vec![db.conn];
     for _ in 1..options.jobs.max(1) {
