@@ -73,6 +73,7 @@ pub(crate) enum Gen {
         from: usize,
         add: Option<Box<Col>>,
         unit_micros: i64,
+        scale: Option<f64>,
     },
     Template(Vec<Part>),
     Const(Value),
@@ -168,7 +169,9 @@ impl Col {
                 super::fake::fill(*kind, *min, *max, unique_n, rng, out);
             }
             Gen::Timestamp { start, span } => {
-                *out = Value::Timestamp(start + rng.below(span.saturating_add(1)) as i64);
+                // Whole seconds: what applications usually store and show.
+                let seconds = rng.below(span / 1_000_000 + 1) as i64;
+                *out = Value::Timestamp(start + seconds * 1_000_000);
             }
             Gen::Date { start, span } => {
                 *out = Value::Date(start + rng.below(span + 1) as i32);
@@ -217,6 +220,7 @@ impl Col {
                 from,
                 add,
                 unit_micros,
+                scale,
             } => {
                 let base = &row[*from];
                 let amount = add.as_ref().map(|add| {
@@ -225,6 +229,9 @@ impl Col {
                     v
                 });
                 *out = derive(base, amount.as_ref(), *unit_micros);
+                if let (Value::Float(f), Some(scale)) = (&mut *out, scale) {
+                    *f = (*f * scale).round() / scale;
+                }
             }
             Gen::Template(parts) => {
                 // Render into a local buffer: a part may read another column.

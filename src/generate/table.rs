@@ -343,6 +343,7 @@ impl Context<'_> {
                 from,
                 add,
                 unit_micros,
+                round,
             } => {
                 deps.push(self.index(from));
                 let add = add
@@ -356,6 +357,7 @@ impl Context<'_> {
                     from: self.index(from),
                     add: add.map(Box::new),
                     unit_micros: *unit_micros,
+                    scale: round.map(|r| 10f64.powi(r as i32)),
                 }
             }
             Generator::Template(parts) => Gen::Template(

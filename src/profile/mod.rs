@@ -332,6 +332,13 @@ fn apply_set(
             }
         };
     }
+    // As with `extends`: a new row count replaces the other two forms.
+    const ROW_KEYS: [&str; 3] = ["rows", "per_parent", "rows_literal"];
+    if walked.len() == 2 && walked[0] == "tables" && ROW_KEYS.contains(&last.0.as_str()) {
+        for other in ROW_KEYS.iter().filter(|k| **k != last.0) {
+            table.remove(other);
+        }
+    }
     table.insert(Entry {
         key: last.0.clone(),
         key_location: last.1.clone(),

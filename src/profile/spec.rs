@@ -273,6 +273,8 @@ pub enum Generator {
         add: Option<Box<ColumnSpec>>,
         /// Microseconds per unit of `add` when `from` is a timestamp.
         unit_micros: i64,
+        /// Decimals to round a float result to.
+        round: Option<u32>,
     },
     /// `template = "player_{n}"`.
     Template(Vec<TemplatePart>),
@@ -819,13 +821,7 @@ fn read_generator(entry: &Entry, table: &TableContext<'_>) -> Result<Generator, 
             let round = node
                 .as_table()
                 .and_then(|t| t.get("round"))
-                .map(|n| {
-                    integer(n, "round").and_then(|r| {
-                        u32::try_from(r).ok().filter(|r| *r <= 12).ok_or_else(|| {
-                            ProfileError::invalid(&n.location, "`round` must be 0 to 12 decimals")
-                        })
-                    })
-                })
+                .map(read_round)
                 .transpose()?;
             Generator::Float {
                 dist: read_dist(node, "`float`", false)?,
@@ -923,6 +919,7 @@ fn read_generator(entry: &Entry, table: &TableContext<'_>) -> Result<Generator, 
             let from = string(r.required("from")?, "from")?.to_string();
             let add = r.get("add");
             let unit = r.get("unit");
+            let round = r.get("round").map(read_round).transpose()?;
             r.finish()?;
             let unit_micros = match unit {
                 None => 1_000_000,
@@ -943,11 +940,20 @@ fn read_generator(entry: &Entry, table: &TableContext<'_>) -> Result<Generator, 
                 from,
                 add,
                 unit_micros,
+                round,
             }
         }
         "template" => Generator::Template(read_template(node)?),
         "value" => Generator::Const(node_value(node)?),
         _ => unreachable!("checked against GENERATORS"),
+    })
+}
+
+fn read_round(node: &Node) -> Result<u32, ProfileError> {
+    integer(node, "round").and_then(|r| {
+        u32::try_from(r).ok().filter(|r| *r <= 12).ok_or_else(|| {
+            ProfileError::invalid(&node.location, "`round` must be 0 to 12 decimals")
+        })
     })
 }
 
