@@ -1,1 +1,608 @@
-//! Tests for this area (see tests/it/main.rs).
+//! `seedkit seed` against a real PostgreSQL: determinism, integrity,
+//! reset/refusal, crash safety, `--out` files, sequences, the chunked
+//! (CockroachDB) strategy's retries, and the catalog checks.
+//!
+//! Profiles are written into a temporary folder by each test, so the tests
+//! say exactly what they load; the schema is the reference one, migrated
+//! with the real `seedkit migrate`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::support::{TestDb, seedkit};
+
+/// Players and their sessions (0..10 per player, uniform: mean 5).
+const PROFILE: &str = r#"
+seed = 42
+
+[tables.players]
+rows = 2000
+[tables.players.columns]
+id = { seq = {} }
+username = { fake = "username", unique = true }
+email = { fake = "email", unique = true }
+vr_headset = { choice = { values = ["Quest 3", "Index", "Vive Pro"], weights = [6, 3, 1] }, null_probability = 0.1 }
+level = { int = { dist = "uniform", min = 1, max = 50 } }
+credits = { int = { dist = "exponential", mean = 5000, min = 0, max = 1000000 } }
+preferences = { json = { fov = { int = { dist = "uniform", min = 80, max = 110 } }, comfort = { vignette = { bool = { probability = 0.5 } } } } }
+is_test_account = { bool = { probability = 0.05 } }
+created_at = { timestamp = { start = 2025-01-01T00:00:00Z, end = 2026-01-01T00:00:00Z } }
+updated_at = { timestamp = { start = 2026-01-01T00:00:00Z, end = 2026-02-01T00:00:00Z } }
+
+[tables.game_sessions]
+per_parent = { parent = "players", count = { dist = "uniform", min = 0, max = 10 } }
+[tables.game_sessions.columns]
+id = { seq = {} }
+player_id = { ref = "players.id" }
+star_system = { choice = { values = ["Sol", "Vega", "Sirius"] } }
+location = { fake = "word" }
+started_at = { timestamp = { start = 2025-06-01T00:00:00Z, end = 2026-01-01T00:00:00Z } }
+min_fps = { float = { dist = "uniform", min = 40, max = 60, round = 1 } }
+avg_fps = { float = { dist = "uniform", min = 70, max = 95, round = 2 } }
+max_fps = { float = { dist = "uniform", min = 100, max = 144, round = 1 } }
+"#;
+
+const TABLES: [&str; 2] = ["players", "game_sessions"];
+
+/// A fresh database with the reference schema, migrated by the real binary.
+fn migrated(label: &str) -> TestDb {
+    let db = TestDb::new(label);
+    db.seedkit().arg("migrate").run().success();
+    db
+}
+
+/// A folder holding `name.toml` with `text`; kept alive by the returned guard.
+fn profile(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(format!("{name}.toml"));
+    std::fs::write(&path, text).expect("write profile");
+    (dir, path)
+}
+
+fn checksums(db: &TestDb) -> Vec<String> {
+    TABLES.iter().map(|t| db.table_checksum(t, "id")).collect()
+}
+
+fn count(db: &TestDb, table: &str) -> u64 {
+    db.query(&format!("SELECT count(*) FROM {table}"))
+        .parse()
+        .unwrap()
+}
+
+/// Indexes and constraints of the public schema, for before/after checks.
+fn schema_objects(db: &TestDb) -> String {
+    db.query(
+        "SELECT string_agg(x, E'\\n' ORDER BY x) FROM (
+           SELECT indexname || ' ' || indexdef AS x FROM pg_indexes WHERE schemaname = 'public'
+           UNION ALL
+           SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' '
+                  || convalidated FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+         ) s",
+    )
+}
+
+#[test]
+fn same_seed_same_bytes_for_any_jobs_and_another_seed_differs() {
+    let (_dir, path) = profile("p", PROFILE);
+    // 12,000 players: split into chunks over the workers.
+    let args = [
+        "seed",
+        "--profile",
+        path.to_str().unwrap(),
+        "--set",
+        "players.rows=12000",
+    ];
+    let a = migrated("det_a");
+    a.seedkit().args(args).args(["--jobs", "2"]).run().success();
+    let b = migrated("det_b");
+    b.seedkit().args(args).args(["--jobs", "1"]).run().success();
+    let c = migrated("det_c");
+    c.seedkit()
+        .args(args)
+        .args(["--jobs", "3", "--seed", "7"])
+        .run()
+        .success();
+
+    assert_eq!(count(&a, "players"), 12_000);
+    assert!(count(&a, "game_sessions") > 40_000);
+    assert_eq!(checksums(&a), checksums(&b), "--jobs changed the data");
+    let (ca, cc) = (checksums(&a), checksums(&c));
+    assert_ne!(ca[0], cc[0], "another seed gave the same players");
+    assert_ne!(ca[1], cc[1], "another seed gave the same sessions");
+}
+
+#[test]
+fn a_million_players_stay_unique_checked_and_referenced() {
+    let (_dir, path) = profile(
+        "big",
+        &PROFILE.replace(
+            r#"per_parent = { parent = "players", count = { dist = "uniform", min = 0, max = 10 } }"#,
+            "rows = 20000",
+        ),
+    );
+    let db = migrated("million");
+    let started = Instant::now();
+    let out = db
+        .seedkit()
+        .args(["seed", "--profile", path.to_str().unwrap()])
+        .args(["--set", "players.rows=1000000", "--format", "json"])
+        .run();
+    out.success();
+    eprintln!("1M players seeded in {:?}", started.elapsed());
+    let summary = out.json();
+    assert_eq!(summary["tables"][0]["rows"], 1_000_000);
+    assert_eq!(summary["total_rows"], 1_020_000);
+
+    assert_eq!(
+        db.query(
+            "SELECT count(*), count(DISTINCT username), count(DISTINCT email), min(id), max(id) \
+             FROM players"
+        ),
+        "1000000|1000000|1000000|1|1000000"
+    );
+    // Every constraint is back and validated: FKs were checked when re-added,
+    // CHECKs were enforced row by row during the COPY.
+    assert_eq!(
+        db.query(
+            "SELECT count(*) FROM pg_constraint \
+             WHERE connamespace = 'public'::regnamespace AND NOT convalidated"
+        ),
+        "0"
+    );
+    assert_eq!(
+        db.query(
+            "SELECT count(*) FROM game_sessions s \
+             LEFT JOIN players p ON p.id = s.player_id WHERE p.id IS NULL"
+        ),
+        "0"
+    );
+    assert_eq!(
+        db.query("SELECT count(*) FROM players WHERE level NOT BETWEEN 1 AND 50 OR credits < 0"),
+        "0"
+    );
+    assert_eq!(
+        db.query(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = 'players' AND indexname IN \
+             ('players_pkey', 'players_username_key', 'players_email_key', \
+              'players_created_at_idx', 'players_last_login_at_idx')"
+        ),
+        "5"
+    );
+}
+
+#[test]
+fn sessions_per_player_follow_the_profile() {
+    let (_dir, path) = profile("p", PROFILE);
+    let db = migrated("mean");
+    db.seedkit()
+        .args([
+            "seed",
+            "--profile",
+            path.to_str().unwrap(),
+            "--set",
+            "players.rows=20000",
+        ])
+        .run()
+        .success();
+    let mean: f64 = db
+        .query(
+            "SELECT (SELECT count(*) FROM game_sessions)::float8 / (SELECT count(*) FROM players)",
+        )
+        .parse()
+        .unwrap();
+    assert!(
+        (mean - 5.0).abs() / 5.0 < 0.05,
+        "mean sessions per player {mean}, want 5 ± 5%"
+    );
+    // And the per-player counts span the configured 0..10.
+    assert_eq!(
+        db.query(
+            "SELECT min(n), max(n) FROM (SELECT p.id, count(s.id) AS n FROM players p \
+             LEFT JOIN game_sessions s ON s.player_id = p.id GROUP BY p.id) c"
+        ),
+        "0|10"
+    );
+}
+
+#[test]
+fn reseeding_is_refused_and_reset_empties_exactly_the_profile_tables() {
+    let (_dir, path) = profile("p", PROFILE);
+    let db = migrated("reset");
+    let seed = || {
+        db.seedkit()
+            .args(["seed", "--profile", path.to_str().unwrap()])
+    };
+    seed().run().success();
+    let first = checksums(&db);
+    let sessions = count(&db, "game_sessions");
+    // A table outside the profile.
+    db.query("INSERT INTO achievements (code, name, points) VALUES ('first', 'First', 5)");
+
+    let refused = seed().run();
+    refused.assert_code(9);
+    assert!(
+        refused.stderr.contains(&format!(
+            "players: 2000 rows, game_sessions: {sessions} rows"
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("--reset"), "{}", refused.stderr);
+    assert_eq!(checksums(&db), first);
+
+    seed().arg("--reset").run().success();
+    assert_eq!(checksums(&db), first, "--reset gave different data");
+    assert_eq!(db.query("SELECT code FROM achievements"), "first");
+
+    // A table outside the profile holding rows that point into it: refused.
+    db.query("INSERT INTO security_events (player_id, event_type) VALUES (1, 'login_success')");
+    let blocked = seed().arg("--reset").run();
+    blocked.assert_code(9);
+    assert!(
+        blocked
+            .stderr
+            .contains("security_events (1 rows) is not in the profile but references players"),
+        "{}",
+        blocked.stderr
+    );
+    assert_eq!(checksums(&db), first);
+    assert_eq!(count(&db, "security_events"), 1);
+}
+
+#[test]
+fn a_killed_seed_leaves_the_tables_and_schema_as_they_were() {
+    let (_dir, path) = profile("p", PROFILE);
+    let db = migrated("kill");
+    let seed = || {
+        db.seedkit()
+            .args(["seed", "--profile", path.to_str().unwrap()])
+    };
+    seed().run().success();
+    let before_data = checksums(&db);
+    let before_schema = schema_objects(&db);
+
+    // A reseed big enough to be killed in the middle of the players COPY.
+    let mut child = seed()
+        .args(["--reset", "--set", "players.rows=3000000"])
+        .spawn();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let copying = db.query(&format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' \
+             AND query LIKE 'COPY%players%' AND state = 'active'",
+            db.name
+        ));
+        if copying == "1" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the COPY never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+    // The server rolls back when it notices the connection is gone.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while db.query(&format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'seedkit'",
+        db.name
+    )) != "0"
+    {
+        assert!(Instant::now() < deadline, "the killed seed's session lingers");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    assert_eq!(
+        schema_objects(&db),
+        before_schema,
+        "indexes or constraints changed"
+    );
+    assert_eq!(checksums(&db), before_data, "the data changed");
+    // Usable: the next seed with --reset gives the clean run's bytes.
+    seed().arg("--reset").run().success();
+    assert_eq!(checksums(&db), before_data);
+    assert_eq!(schema_objects(&db), before_schema);
+}
+
+#[test]
+fn out_files_loaded_with_psql_equal_the_seeded_tables() {
+    let (dir, path) = profile("p", PROFILE);
+    let seeded = migrated("out_seeded");
+    seeded
+        .seedkit()
+        .args(["seed", "--profile", path.to_str().unwrap()])
+        .run()
+        .success();
+    for (format, ext) in [("text", "copy"), ("csv", "csv")] {
+        let out_dir = dir.path().join(format);
+        // No database needed.
+        let out = seedkit()
+            .args(["seed", "--profile", path.to_str().unwrap(), "--out"])
+            .arg(&out_dir)
+            .args(["--out-format", format])
+            .run();
+        out.success();
+        assert!(out_dir.join(format!("players.{ext}")).exists());
+        let script = std::fs::read_to_string(out_dir.join("load.sql")).unwrap();
+        let players = script.find("\\copy \"players\"").expect("players line");
+        let sessions = script
+            .find("\\copy \"game_sessions\"")
+            .expect("sessions line");
+        assert!(players < sessions, "parents first:\n{script}");
+
+        let loaded = migrated(&format!("out_{format}"));
+        let psql = std::process::Command::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-1",
+                "-f",
+                "load.sql",
+                "-d",
+            ])
+            .arg(&loaded.url)
+            .current_dir(&out_dir)
+            .output()
+            .unwrap();
+        assert!(
+            psql.status.success(),
+            "{}",
+            String::from_utf8_lossy(&psql.stderr)
+        );
+        assert_eq!(
+            checksums(&loaded),
+            checksums(&seeded),
+            "{format} files differ"
+        );
+    }
+}
+
+#[test]
+fn sequences_are_moved_past_the_loaded_ids() {
+    let (_dir, path) = profile("p", PROFILE);
+    let db = migrated("seq");
+    db.seedkit()
+        .args(["seed", "--profile", path.to_str().unwrap()])
+        .run()
+        .success();
+    let sessions = count(&db, "game_sessions");
+    assert_eq!(
+        db.query(
+            "INSERT INTO players (username, email) VALUES ('new', 'new@example.com') RETURNING id"
+        ),
+        "2001"
+    );
+    assert_eq!(
+        db.query(
+            "INSERT INTO game_sessions (player_id, star_system, location) \
+             VALUES (1, 'Sol', 'dock') RETURNING id"
+        ),
+        (sessions + 1).to_string()
+    );
+}
+
+#[test]
+fn chunked_strategy_retries_serialization_failures_without_duplicates() {
+    let (_dir, path) = profile("p", PROFILE);
+    let clean = migrated("chunk_clean");
+    clean
+        .seedkit()
+        .args(["seed", "--profile", path.to_str().unwrap()])
+        .run()
+        .success();
+
+    let db = migrated("chunk_retry");
+    // As CockroachDB does under contention: the first 3 inserts into
+    // game_sessions fail with SQLSTATE 40001. A sequence counts them
+    // because it is not rolled back with the failed COPY.
+    db.query(
+        "CREATE SEQUENCE fail_counter;
+         CREATE FUNCTION fail_first() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           IF nextval('fail_counter') <= 3 THEN
+             RAISE EXCEPTION 'injected serialization failure' USING ERRCODE = '40001';
+           END IF;
+           RETURN NEW;
+         END $$;
+         CREATE TRIGGER fail_first BEFORE INSERT ON game_sessions
+           FOR EACH ROW EXECUTE FUNCTION fail_first();",
+    );
+    let out = db
+        .seedkit()
+        .args([
+            "seed",
+            "--profile",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .args(["--load-strategy", "chunked", "--chunk-rows", "1000"])
+        .run();
+    out.success();
+    let summary = out.json();
+    assert_eq!(summary["strategy"], "chunked");
+    assert_eq!(summary["retries"], 3);
+    assert!(
+        out.stderr.contains("serialization failure (40001)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        checksums(&db),
+        checksums(&clean),
+        "retried chunks changed the data"
+    );
+    assert_eq!(
+        db.query("SELECT count(*) - count(DISTINCT id) FROM game_sessions"),
+        "0"
+    );
+}
+
+/// Each catalog mismatch: exit 8, file:line:column of the profile, the
+/// database object, and nothing written.
+#[test]
+fn profiles_that_disagree_with_the_catalog_are_refused_before_writing() {
+    let db = migrated("catalog");
+    let cases: [(&str, String, &str, &str); 5] = [
+        (
+            "unknown table",
+            PROFILE
+                .replace("[tables.game_sessions]", "[tables.game_session]")
+                .replace(
+                    "[tables.game_sessions.columns]",
+                    "[tables.game_session.columns]",
+                ),
+            "game_session]",
+            "table game_session does not exist",
+        ),
+        (
+            "unknown column",
+            PROFILE.replace("location = {", "locaton = {"),
+            "locaton",
+            "column \"locaton\" does not exist in table public.game_sessions",
+        ),
+        (
+            "not null without generator",
+            PROFILE.replace("location = { fake = \"word\" }\n", ""),
+            "game_sessions]",
+            "column public.game_sessions.location is NOT NULL and has no default",
+        ),
+        (
+            "value of the wrong type",
+            PROFILE.replace(
+                "level = { int = { dist = \"uniform\", min = 1, max = 50 } }",
+                "level = { fake = \"word\" }",
+            ),
+            "level",
+            "public.players.level (integer): got text",
+        ),
+        (
+            "child before parent",
+            // A plain int instead of a reference: the profile no longer
+            // knows game_sessions depends on players, the database does.
+            format!(
+                "seed = 1\n{}\n{}",
+                "[tables.game_sessions]\nrows = 10\n[tables.game_sessions.columns]\n\
+                 id = { seq = {} }\nplayer_id = { int = { dist = \"uniform\", min = 1, max = 5 } }\n\
+                 star_system = { value = \"Sol\" }\nlocation = { value = \"dock\" }\n",
+                "[tables.players]\nrows = 5\n[tables.players.columns]\nid = { seq = {} }\n\
+                 username = { template = \"u{row}\" }\nemail = { template = \"e{row}\" }\n"
+            ),
+            "game_sessions]",
+            "table game_sessions would be loaded before players",
+        ),
+    ];
+    for (what, text, marker, message) in cases {
+        let (_dir, path) = profile("broken", &text);
+        // The location is where `marker` is in the file, 1-based.
+        let (line, column) = text
+            .lines()
+            .enumerate()
+            .find_map(|(i, l)| l.find(marker).map(|c| (i + 1, c + 1)))
+            .expect("marker in the profile");
+        let position = format!(":{line}:{column}:");
+        let out = db
+            .seedkit()
+            .args(["seed", "--profile", path.to_str().unwrap()])
+            .run();
+        out.assert_code(8);
+        let location = format!("{}{position}", path.display());
+        assert!(
+            out.stderr.contains(&location) && out.stderr.contains(message),
+            "{what}: want {location} and {message:?} in\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("hint:"),
+            "{what}: no hint\n{}",
+            out.stderr
+        );
+        assert_eq!(count(&db, "players"), 0, "{what}: something was written");
+    }
+}
+
+#[test]
+fn dry_run_prints_the_plan_without_a_database() {
+    let (_dir, path) = profile("p", PROFILE);
+    let out = seedkit()
+        .args(["seed", "--dry-run", "--profile", path.to_str().unwrap()])
+        .run();
+    out.success();
+    assert!(out.stdout.contains("nothing written"), "{}", out.stdout);
+    let players = out.stdout.find("players").unwrap();
+    let sessions = out.stdout.find("game_sessions").unwrap();
+    assert!(players < sessions, "{}", out.stdout);
+    assert!(out.stdout.contains("2,000"), "{}", out.stdout);
+
+    let json = seedkit()
+        .args([
+            "seed",
+            "--dry-run",
+            "--format",
+            "json",
+            "--profile",
+            path.to_str().unwrap(),
+        ])
+        .run();
+    json.success();
+    let plan = json.json();
+    assert_eq!(plan["tables"][0]["table"], "players");
+    assert_eq!(plan["tables"][0]["rows"], 2000);
+    assert_eq!(plan["tables"][1]["parents"][0], "players");
+    assert!(plan["estimated_bytes"].as_u64().unwrap() > 100_000);
+}
+
+#[test]
+fn the_summary_reports_tables_and_phases() {
+    let (_dir, path) = profile("p", PROFILE);
+    let db = migrated("summary");
+    let out = db
+        .seedkit()
+        .args([
+            "seed",
+            "--profile",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .run();
+    out.success();
+    let s = out.json();
+    assert_eq!(s["strategy"], "single-transaction");
+    assert_eq!(s["jobs"], 2);
+    assert_eq!(s["seed"], 42);
+    assert_eq!(s["tables"][0]["table"], "players");
+    assert_eq!(
+        s["tables"][1]["rows"].as_u64().unwrap(),
+        count(&db, "game_sessions")
+    );
+    for phase in ["generate_copy", "indexes", "constraints", "analyze"] {
+        assert!(s["phases"][phase].as_f64().is_some(), "no {phase} in {s}");
+    }
+    // Progress goes to stderr, one line per table when not on a terminal.
+    assert!(
+        out.stderr.contains("players: 2,000 rows in"),
+        "{}",
+        out.stderr
+    );
+
+    let human = db
+        .seedkit()
+        .args([
+            "seed",
+            "--reset",
+            "--no-cache",
+            "--profile",
+            path.to_str().unwrap(),
+        ])
+        .run();
+    human.success();
+    assert!(
+        human.stdout.contains("phases: generate+copy"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("rows/s"), "{}", human.stdout);
+}
