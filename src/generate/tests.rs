@@ -81,3 +81,248 @@ fn shipped_profiles_have_the_documented_sizes() {
         (5, 250, 15, 500)
     );
 }
+
+/// Every row of every table, through `chunks` chunks of cursors.
+fn all_rows(d: &Dataset, chunks: usize) -> Vec<Vec<Vec<Value>>> {
+    d.tables()
+        .iter()
+        .map(|t| {
+            let mut rows = Vec::new();
+            for chunk in t.chunks(chunks) {
+                let mut cursor = t.rows(&chunk);
+                while let Some(row) = cursor.next_row() {
+                    rows.push(row.to_vec());
+                }
+            }
+            rows
+        })
+        .collect()
+}
+
+#[test]
+fn chunks_and_random_access_give_the_same_rows() {
+    let d = Dataset::new(&shipped("ci")).unwrap();
+    let one = all_rows(&d, 1);
+    assert_eq!(one, all_rows(&d, 2));
+    assert_eq!(one, all_rows(&d, 7));
+    for (t, rows) in d.tables().iter().zip(&one) {
+        assert_eq!(rows.len() as u64, t.row_count(), "{}", t.name());
+        for i in [0, rows.len() / 2, rows.len().saturating_sub(1)] {
+            if let Some(row) = rows.get(i) {
+                assert_eq!(&t.row_at(i as u64), row, "{} row {i}", t.name());
+            }
+        }
+    }
+}
+
+#[test]
+fn chunks_cover_the_table_exactly() {
+    let d = Dataset::new(&shipped("ci")).unwrap();
+    let t = d.table("game_sessions").unwrap();
+    for n in [1, 2, 3, 16, 100_000] {
+        let chunks = t.chunks(n);
+        assert!(chunks.len() <= n);
+        assert_eq!(chunks[0].first_row, 0);
+        for w in chunks.windows(2) {
+            assert_eq!(w[0].first_row + w[0].rows, w[1].first_row);
+        }
+        let last = chunks.last().unwrap();
+        assert_eq!(last.first_row + last.rows, t.row_count());
+    }
+}
+
+#[test]
+fn the_seed_changes_the_data_and_nothing_else_does() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles");
+    let a = Dataset::new(&Profile::load("ci", &dir, &[], None).unwrap()).unwrap();
+    let b = Dataset::new(&Profile::load("ci", &dir, &[], None).unwrap()).unwrap();
+    let c = Dataset::new(&Profile::load("ci", &dir, &[], Some(7)).unwrap()).unwrap();
+    assert_eq!(all_rows(&a, 1), all_rows(&b, 1));
+    assert_ne!(all_rows(&a, 1)[4], all_rows(&c, 1)[4]);
+}
+
+#[test]
+fn adding_a_column_or_a_table_changes_no_other_value() {
+    let base = r#"
+[tables.p]
+rows = 50
+[tables.p.columns]
+id = { seq = {} }
+a = { int = { min = 0, max = 1000000 } }
+b = { fake = "email", unique = true }
+"#;
+    let more = r#"
+[tables.q]
+rows = 3
+[tables.q.columns]
+x = { int = { min = 0, max = 9 } }
+[tables.p]
+rows = 50
+[tables.p.columns]
+id = { seq = {} }
+z = { float = { min = 0, max = 1 } }
+a = { int = { min = 0, max = 1000000 } }
+b = { fake = "email", unique = true }
+"#;
+    let d1 = dataset(base);
+    let d2 = dataset(more);
+    let (p1, p2) = (d1.table("p").unwrap(), d2.table("p").unwrap());
+    for row in 0..50 {
+        let r1 = p1.row_at(row);
+        let r2 = p2.row_at(row);
+        assert_eq!((&r1[0], &r1[1], &r1[2]), (&r2[0], &r2[2], &r2[3]));
+    }
+}
+
+#[test]
+fn a_million_unique_emails_usernames_and_uuids() {
+    let d = dataset(
+        r#"
+[tables.p]
+rows = 1_000_000
+[tables.p.columns]
+username = { fake = "username", unique = true }
+email = { fake = "email", unique = true }
+safe = { fake = "safe_email", unique = true }
+id = { uuid = {}, unique = true }
+"#,
+    );
+    let t = d.table("p").unwrap();
+    let mut seen: Vec<std::collections::HashSet<String>> = vec![Default::default(); 4];
+    let mut cursor = t.rows(&t.chunks(1)[0]);
+    while let Some(row) = cursor.next_row() {
+        for (set, value) in seen.iter_mut().zip(row) {
+            set.insert(value.to_string());
+        }
+    }
+    for (name, set) in t.columns().iter().zip(&seen) {
+        assert_eq!(set.len(), 1_000_000, "{name} has duplicates");
+    }
+}
+
+#[test]
+fn children_point_at_their_computed_parents() {
+    let d = Dataset::new(&shipped("default")).unwrap();
+    let players = d.table("players").unwrap();
+    let sessions = d.table("game_sessions").unwrap();
+    let mut per_player = vec![0u64; players.row_count() as usize];
+    let mut cursor = sessions.rows(&sessions.chunks(1)[0]);
+    while let Some(row) = cursor.next_row() {
+        let player = row[1].as_i64().unwrap();
+        let index = players.index_of_key(player).unwrap();
+        per_player[index as usize] += 1;
+        assert_eq!(sessions.parent_row_of(cursor.row_index()), Some(index));
+    }
+    // Sessions per player follow the profile's zipf(0..20, s = 1).
+    let mean = sessions.row_count() as f64 / players.row_count() as f64;
+    let expected = expected_int_mean(&match &sessions.spec().rows {
+        crate::profile::RowsSpec::PerParent { count, .. } => count.clone(),
+        _ => unreachable!(),
+    });
+    assert!(
+        (mean - expected).abs() / expected < 0.05,
+        "mean {mean}, expected {expected}"
+    );
+    assert!(per_player.iter().all(|&n| n <= 20));
+    assert!(per_player.contains(&0));
+}
+
+#[test]
+fn distinct_and_same_parent_references() {
+    let d = Dataset::new(&shipped("default")).unwrap();
+    let pa = d.table("player_achievements").unwrap();
+    let sessions = d.table("game_sessions").unwrap();
+    let mut pairs = std::collections::HashSet::new();
+    let mut with_session = 0;
+    let mut cursor = pa.rows(&pa.chunks(1)[0]);
+    while let Some(row) = cursor.next_row() {
+        let (player, achievement) = (row[0].as_i64().unwrap(), row[1].as_i64().unwrap());
+        assert!(
+            pairs.insert((player, achievement)),
+            "duplicate pair {player},{achievement}"
+        );
+        if let Some(session) = row[3].as_i64() {
+            with_session += 1;
+            let index = sessions.index_of_key(session).unwrap();
+            assert_eq!(
+                sessions.row_at(index)[1],
+                Value::Int(player),
+                "session of another player"
+            );
+        }
+    }
+    assert!(with_session > pairs.len() / 2);
+}
+
+#[test]
+fn derived_and_nullable_columns_keep_the_schema_checks() {
+    let d = Dataset::new(&shipped("default")).unwrap();
+    let sessions = d.table("game_sessions").unwrap();
+    let cols = sessions.columns();
+    let at = |name: &str| cols.iter().position(|c| c == name).unwrap();
+    let (started, ended, avg, min, max) = (
+        at("started_at"),
+        at("ended_at"),
+        at("avg_fps"),
+        at("min_fps"),
+        at("max_fps"),
+    );
+    let mut active = 0;
+    let mut cursor = sessions.rows(&sessions.chunks(1)[0]);
+    while let Some(row) = cursor.next_row() {
+        match (&row[started], &row[ended]) {
+            (Value::Timestamp(s), Value::Timestamp(e)) => {
+                assert!(
+                    (300_000_000..=14_400_000_000).contains(&(e - s)),
+                    "{}",
+                    e - s
+                );
+            }
+            (Value::Timestamp(_), Value::Null) => active += 1,
+            other => panic!("{other:?}"),
+        }
+        let (a, lo, hi) = (
+            row[avg].as_f64().unwrap(),
+            row[min].as_f64().unwrap(),
+            row[max].as_f64().unwrap(),
+        );
+        assert!(0.0 <= lo && lo <= a && a <= hi, "{lo} {a} {hi}");
+    }
+    let share = active as f64 / sessions.row_count() as f64;
+    assert!((0.005..0.02).contains(&share), "{share}");
+
+    let bugs = d.table("bugs").unwrap();
+    for i in 0..bugs.row_count() {
+        let row = bugs.row_at(i);
+        let closed = row[4] == Value::Text("closed".into());
+        assert_eq!(closed, !row[8].is_null(), "row {i}: {row:?}");
+        if let (Value::Timestamp(o), Value::Timestamp(c)) = (&row[7], &row[8]) {
+            assert!(c >= o);
+        }
+    }
+}
+
+/// Generation speed for the players table shape (and sessions), one core.
+/// Run: cargo test --release --lib generation_speed -- --ignored --nocapture
+#[test]
+#[ignore = "a measurement; run in release mode"]
+fn generation_speed() {
+    let d = Dataset::new(&shipped("large")).unwrap();
+    for name in ["players", "game_sessions", "security_events"] {
+        let t = d.table(name).unwrap();
+        let rows = t.row_count().min(2_000_000);
+        let start = std::time::Instant::now();
+        let mut cursor = t.rows(&Chunk { first_row: 0, rows });
+        let mut cells = 0usize;
+        while let Some(row) = cursor.next_row() {
+            cells += row.len();
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "{name}: {rows} rows in {secs:.3} s = {:.2} M rows/s ({:.0} ns/row, {:.1} ns/cell)",
+            rows as f64 / secs / 1e6,
+            secs * 1e9 / rows as f64,
+            secs * 1e9 / cells as f64
+        );
+    }
+}

@@ -242,8 +242,10 @@ fn load_document(
         return Err(ProfileError::invalid(
             &extends.node.location,
             format!(
-                "`extends = \"{name}\"`: no profile {}",
-                display_path(&base_path).display()
+                "`extends = \"{name}\"`: there is no {} next to this profile",
+                base_path
+                    .file_name()
+                    .map_or(name.into(), |f| f.to_string_lossy())
             ),
         )
         .with_hint(format!(
