@@ -1,15 +1,99 @@
-//! Cache (Redis) errors.
+//! Cache (Redis) errors: each names the Redis URL (password redacted) and
+//! says what to do next. All of them exit with 10 ("cache failed"): in
+//! `seedkit seed` the database load has committed by then and stays.
+
+use std::path::PathBuf;
 
 use crate::error::{Diagnostic, ExitCode};
 
+/// What a user can always do after a cache failure: the warm step alone is
+/// repeatable and never touches the database.
+const RETRY: &str = "then run `seedkit warm` with the same --profile, --seed and --set \
+                     options: it fills Redis again without touching the database";
+
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
-    #[error("{0}")]
-    Other(String),
+    #[error("no Redis URL given")]
+    NoUrl,
+
+    #[error("{reason}")]
+    BadSet { reason: String },
+
+    #[error("invalid Redis URL {url}: {reason}")]
+    BadUrl { url: String, reason: String },
+
+    #[error("cannot reach Redis at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+
+    #[error("Redis at {url} refused the login: {reason}")]
+    Auth { url: String, reason: String },
+
+    #[error("Redis at {url} rejected `{command}`: {reason}")]
+    Rejected {
+        url: String,
+        command: String,
+        reason: String,
+    },
+
+    #[error(
+        "lost the connection to Redis at {url} after {acknowledged} acknowledged commands: {reason}"
+    )]
+    ConnectionLost {
+        url: String,
+        acknowledged: u64,
+        reason: String,
+    },
+
+    #[error("Redis Cluster at {url}: {reason}")]
+    Cluster { url: String, reason: String },
+
+    #[error("cannot write the RESP file {}: {source}", path.display())]
+    RespFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Diagnostic for CacheError {
     fn exit_code(&self) -> ExitCode {
         ExitCode::CacheFailed
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            CacheError::NoUrl => "pass --redis-url redis://127.0.0.1:6379/0 or set REDIS_URL \
+                                  (or skip the cache step with --no-cache)"
+                .to_string(),
+            CacheError::BadSet { .. } => {
+                "pass names of sets under [redis.sets] in the profile".to_string()
+            }
+            CacheError::BadUrl { .. } => {
+                "use redis://[user:password@]host:port/db (rediss:// for TLS), \
+                 via --redis-url or REDIS_URL"
+                    .to_string()
+            }
+            CacheError::Unreachable { .. } | CacheError::ConnectionLost { .. } => {
+                format!(
+                    "check that Redis is running and --redis-url / REDIS_URL points at it, {RETRY}"
+                )
+            }
+            CacheError::Auth { .. } => format!(
+                "put the right user and password in the URL (redis://user:password@host:port/db), {RETRY}"
+            ),
+            CacheError::Rejected { reason, .. } if reason.starts_with("OOM") => format!(
+                "Redis hit its maxmemory limit: raise `maxmemory`, free memory, or warm fewer keys \
+                 (e.g. --set redis.sets.<name>.enabled=false), {RETRY}"
+            ),
+            CacheError::Rejected { reason, .. } if reason.starts_with("WRONGTYPE") => format!(
+                "a key under the prefix already holds another type: run `seedkit warm --reset` \
+                 to remove the keys under the prefix first, or choose another prefix with \
+                 --set redis.prefix=..., {RETRY}"
+            ),
+            CacheError::Rejected { .. } => format!("see Redis's message above, {RETRY}"),
+            CacheError::Cluster { .. } => {
+                format!("check `redis-cli -c cluster info` (all slots must be covered), {RETRY}")
+            }
+            CacheError::RespFile { .. } => "check the path and free disk space".to_string(),
+        })
     }
 }

@@ -1,5 +1,112 @@
 //! Warming Redis from the generated rows.
+//!
+//! A profile's `[redis]` part ([`CacheSpec`]) declares cache sets: keys built
+//! from a table's rows (sessions, leaderboards, rate limits, ...). [`warm`]
+//! computes those rows with the same generators the database load uses, so
+//! cache and database agree without reading PostgreSQL back, and streams the
+//! commands to Redis (or a Redis Cluster, or a RESP file) through a
+//! pipeline with a bounded window.
+//!
+//! - [`spec`]: the `[redis]` format, checked when the profile loads.
+//! - [`plan`]: rows -> commands.
+//! - `resp`, `conn`, `writer`, `cluster`, `sink`: the wire, the connection,
+//!   the pipelined sender, slot routing, and where commands go.
+//! - [`reset`](reset()): SCAN + UNLINK of the keys under the prefix.
 
+mod cluster;
+mod conn;
 mod error;
+pub mod plan;
+mod reset;
+mod resp;
+mod sink;
+pub mod spec;
+mod summary;
+mod writer;
+
+use std::path::PathBuf;
+use std::time::Instant;
 
 pub use error::CacheError;
+pub use plan::SetReport;
+pub use sink::Destination;
+pub use spec::{CacheSpec, DEFAULT_PREFIX};
+pub use summary::CacheSummary;
+
+use crate::db::SecretUrl;
+use crate::generate::Dataset;
+use crate::ui;
+
+/// How to warm: where to, and what first.
+#[derive(Debug, Clone, Default)]
+pub struct CacheOptions {
+    /// The Redis server (or any node of a cluster). Not needed with `resp_file`.
+    pub redis_url: Option<SecretUrl>,
+    /// Write the commands as RESP into this file instead of sending them.
+    pub resp_file: Option<PathBuf>,
+    /// Remove the keys under the prefix first (SCAN + UNLINK, never FLUSHDB).
+    pub reset: bool,
+    /// Warm only these sets (all when empty).
+    pub only: Vec<String>,
+}
+
+/// Fills Redis with the cache sets of `spec`, computed from `dataset`.
+///
+/// Does not need (or touch) the database. On failure the keys already
+/// written stay; running it again rewrites every key, so it can always
+/// finish an interrupted or failed warm.
+pub async fn warm(
+    dataset: &Dataset,
+    spec: &CacheSpec,
+    options: &CacheOptions,
+) -> Result<CacheSummary, CacheError> {
+    let sets = spec
+        .select(&options.only)
+        .map_err(|reason| CacheError::BadSet { reason })?;
+    let started = Instant::now();
+    let (mut sink, destination, reset_removed) = match &options.resp_file {
+        Some(path) => {
+            let (sink, destination) = sink::Sink::resp_file(path)?;
+            (sink, destination, None)
+        }
+        None => {
+            let url = options.redis_url.as_ref().ok_or(CacheError::NoUrl)?;
+            let target = conn::Target::parse(url)?;
+            let removed = if options.reset {
+                let removed = reset::reset(&target, &spec.prefix).await?;
+                ui::info(format!(
+                    "reset: removed {removed} keys under \"{}\"",
+                    spec.prefix
+                ));
+                Some(removed)
+            } else {
+                None
+            };
+            let (sink, destination) = sink::Sink::connect(&target, spec.window).await?;
+            (sink, destination, removed)
+        }
+    };
+    let mut reports = Vec::with_capacity(sets.len());
+    for set in sets {
+        let report = plan::warm_set(set, spec, dataset, &mut sink).await?;
+        ui::info(format!(
+            "warm {}: {} keys ({}), {} commands",
+            report.name, report.keys, report.kind, report.commands
+        ));
+        reports.push(report);
+    }
+    sink.finish().await?;
+    Ok(CacheSummary::new(
+        destination,
+        &spec.prefix,
+        reset_removed,
+        reports,
+        started.elapsed().as_secs_f64(),
+    ))
+}
+
+/// Removes every key under `spec`'s prefix, on every master; returns the
+/// number of keys removed.
+pub async fn reset(url: &SecretUrl, spec: &CacheSpec) -> Result<u64, CacheError> {
+    reset::reset(&conn::Target::parse(url)?, &spec.prefix).await
+}

@@ -3,7 +3,11 @@
 use std::path::PathBuf;
 
 use super::GlobalArgs;
-use crate::error::{Error, ExitCode, Result};
+use crate::cache::{self, CacheOptions, CacheSpec};
+use crate::error::{ExitCode, Result};
+use crate::generate::Dataset;
+use crate::profile::Profile;
+use crate::ui::{self, Format};
 
 /// Warm the Redis caches from a profile's rows, without touching the database
 #[derive(Debug, clap::Args)]
@@ -34,10 +38,47 @@ pub struct WarmArgs {
     pub reset: bool,
 
     /// Write the exact commands as a RESP file instead of sending them
-    #[arg(long, value_name = "FILE")]
+    /// (replay with `redis-cli --pipe < FILE`); needs no Redis
+    #[arg(long, value_name = "FILE", conflicts_with = "reset")]
     pub resp: Option<PathBuf>,
+
+    /// Warm only this cache set (a name under [redis.sets]; repeatable)
+    #[arg(long, value_name = "SET")]
+    pub only: Vec<String>,
 }
 
-pub async fn run(_args: &WarmArgs, _global: &GlobalArgs) -> Result<ExitCode> {
-    Err(Error::usage("`seedkit warm` is not implemented yet"))
+pub async fn run(args: &WarmArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let profile = Profile::load(
+        &args.profile,
+        &args.profiles_dir,
+        &args.overrides,
+        args.seed,
+    )?;
+    let dataset = Dataset::new(&profile)?;
+    let spec = CacheSpec::new(&profile, &dataset)?;
+    if spec.sets.is_empty() {
+        ui::warn(format!(
+            "profile {} declares no cache sets ([redis.sets.NAME]): nothing to warm",
+            profile.path.display()
+        ));
+    }
+    let redis_url = match &args.resp {
+        Some(_) => None,
+        None => Some(global.redis_url()?.clone()),
+    };
+    let options = CacheOptions {
+        redis_url,
+        resp_file: args.resp.clone(),
+        reset: args.reset,
+        only: args.only.clone(),
+    };
+    let summary = cache::warm(&dataset, &spec, &options).await?;
+    match global.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).expect("a summary serializes")
+        ),
+        Format::Human => println!("{summary}"),
+    }
+    Ok(ExitCode::Success)
 }

@@ -1,0 +1,1113 @@
+//! The `[redis]` part of a profile: which cache sets to build from which rows.
+//!
+//! ```toml
+//! [redis]
+//! prefix = "seedkit:"                  # every key starts with it
+//!
+//! [redis.sets.sessions]
+//! table = "game_sessions"
+//! where = "ended_at is null"
+//! key = "session:{id}"
+//! type = "hash"
+//! fields = { player_id = "{player_id}", started_at = "{started_at}" }
+//! ttl = "1h"
+//! ```
+//!
+//! Everything is resolved against the compiled [`Dataset`] when the profile
+//! is loaded (columns, parent tables, value types of a sample row), so a
+//! mistake is reported with its file:line:column before anything is written,
+//! to the database or to Redis. docs/caches.md is the user's reference.
+
+use std::time::Duration;
+
+use crate::generate::{Dataset, TableGen, Value};
+use crate::profile::{Location, Node, NodeValue, Profile, ProfileError, Table};
+
+/// Key prefix when the profile does not set `[redis] prefix`.
+pub const DEFAULT_PREFIX: &str = "seedkit:";
+/// Commands in flight per connection, unless `[redis] window` says otherwise.
+pub const DEFAULT_WINDOW: usize = 20_000;
+/// Members (or fields) per variadic ZADD / SADD / HSET, unless `[redis] batch`.
+pub const DEFAULT_BATCH: usize = 1_000;
+
+const DOCS: &str = "see docs/caches.md for the [redis] format";
+
+/// A validated `[redis]` part.
+#[derive(Debug, Clone)]
+pub struct CacheSpec {
+    pub prefix: String,
+    pub window: usize,
+    pub batch: usize,
+    pub sets: Vec<SetSpec>,
+}
+
+/// One cache set: keys of one type built from one source of rows.
+#[derive(Debug, Clone)]
+pub struct SetSpec {
+    pub name: String,
+    pub location: Location,
+    pub source: RowSource,
+    pub key: Template,
+    pub kind: Kind,
+    pub ttl: Option<Duration>,
+}
+
+/// Where a set's rows come from.
+#[derive(Debug, Clone)]
+pub enum RowSource {
+    /// The rows of a profile table, filtered.
+    Table {
+        table: String,
+        joins: Vec<Join>,
+        filter: Vec<Condition>,
+        sample: Option<f64>,
+        top: Option<Top>,
+    },
+    /// `count = N`: N synthetic rows with only `{@index}` and `{@uuid}`.
+    Count(u64),
+}
+
+/// `join.<alias> = { table = "players", on = "player_id" }`: the parent row
+/// whose key is this row's `on` column, reachable as `{alias.column}`.
+#[derive(Debug, Clone)]
+pub struct Join {
+    pub alias: String,
+    pub table: String,
+    pub on_column: usize,
+}
+
+/// `top = { by = "last_login_at", n = 100, order = "desc" }`.
+#[derive(Debug, Clone)]
+pub struct Top {
+    pub by: usize,
+    pub n: u64,
+    pub descending: bool,
+}
+
+/// What each row writes.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// `SET key value`
+    String(Template),
+    /// `SET key {json}`: an object whose single-placeholder fields keep the
+    /// value's JSON type.
+    Json(Vec<(String, Template)>),
+    /// `SET key integer`
+    Counter(CounterValue),
+    /// `HSET key field value ...` (fields whose value is null are left out)
+    Hash(Vec<(Template, Template)>),
+    /// `SADD key member ...`
+    Set(Template),
+    /// `ZADD key score member ...`
+    SortedSet { score: Template, member: Template },
+}
+
+impl Kind {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Kind::String(_) => "string",
+            Kind::Json(_) => "json",
+            Kind::Counter(_) => "counter",
+            Kind::Hash(_) => "hash",
+            Kind::Set(_) => "set",
+            Kind::SortedSet { .. } => "zset",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum CounterValue {
+    Template(Template),
+    /// A deterministic integer in `lo..=hi`, a pure function of
+    /// (seed, set name, row index).
+    Uniform {
+        lo: i64,
+        hi: i64,
+    },
+}
+
+/// A string with `{column}`, `{alias.column}`, `{@index}`, `{@uuid}`
+/// placeholders (`{{` and `}}` for literal braces).
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub parts: Vec<Part>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Literal(String),
+    Column(usize),
+    Parent {
+        join: usize,
+        column: usize,
+    },
+    /// The row's index in its table (0-based), or N's index for `count`.
+    Index,
+    /// A deterministic UUID from (seed, set name, row index).
+    Uuid,
+}
+
+impl Template {
+    /// The one placeholder this template consists of, if it is exactly one.
+    pub fn single(&self) -> Option<&Part> {
+        match self.parts.as_slice() {
+            [part] if !matches!(part, Part::Literal(_)) => Some(part),
+            _ => None,
+        }
+    }
+}
+
+/// `where = "ended_at is null and credits > 100"`: conditions joined by `and`.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub column: Operand,
+    pub test: Test,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Operand {
+    Column(usize),
+    Parent { join: usize, column: usize },
+}
+
+#[derive(Debug, Clone)]
+pub enum Test {
+    IsNull,
+    IsNotNull,
+    Compare(CompareOp, Literal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone)]
+pub enum Literal {
+    Number(f64),
+    Text(String),
+    Bool(bool),
+}
+
+impl CacheSpec {
+    /// The profile's `[redis]` part, checked against the dataset. A profile
+    /// without one warms nothing.
+    pub fn new(profile: &Profile, dataset: &Dataset) -> Result<CacheSpec, ProfileError> {
+        let Some(redis) = &profile.redis else {
+            return Ok(CacheSpec {
+                prefix: DEFAULT_PREFIX.to_string(),
+                window: DEFAULT_WINDOW,
+                batch: DEFAULT_BATCH,
+                sets: Vec::new(),
+            });
+        };
+        Parser { dataset }.spec(redis)
+    }
+
+    /// The sets as they will be warmed, with `only` restricting them by name.
+    pub fn select(&self, only: &[String]) -> Result<Vec<&SetSpec>, String> {
+        if let Some(unknown) = only
+            .iter()
+            .find(|n| !self.sets.iter().any(|s| &s.name == *n))
+        {
+            let known: Vec<&str> = self.sets.iter().map(|s| s.name.as_str()).collect();
+            return Err(format!(
+                "no cache set named `{unknown}` (the profile has: {})",
+                known.join(", ")
+            ));
+        }
+        Ok(self
+            .sets
+            .iter()
+            .filter(|s| only.is_empty() || only.contains(&s.name))
+            .collect())
+    }
+}
+
+struct Parser<'a> {
+    dataset: &'a Dataset,
+}
+
+/// Column names visible to a set's templates.
+struct Scope<'a> {
+    table: Option<&'a TableGen>,
+    joins: Vec<(String, &'a TableGen)>,
+}
+
+fn invalid(location: &Location, message: impl Into<String>) -> ProfileError {
+    ProfileError::invalid(location, message).with_hint(DOCS)
+}
+
+impl<'a> Parser<'a> {
+    fn spec(&self, redis: &Node) -> Result<CacheSpec, ProfileError> {
+        let table = expect_table(redis, "[redis]")?;
+        check_keys(table, &["prefix", "window", "batch", "sets"], "[redis]")?;
+        let prefix = match table.get("prefix") {
+            Some(node) => expect_str(node, "redis.prefix")?.to_string(),
+            None => DEFAULT_PREFIX.to_string(),
+        };
+        let window = positive(table.get("window"), "redis.window", DEFAULT_WINDOW as i64)? as usize;
+        let batch = positive(table.get("batch"), "redis.batch", DEFAULT_BATCH as i64)? as usize;
+        let mut sets = Vec::new();
+        if let Some(node) = table.get("sets") {
+            for entry in expect_table(node, "redis.sets")?.iter() {
+                let path = format!("redis.sets.{}", entry.key);
+                let set_table = expect_table(&entry.node, &path)?;
+                if let Some(enabled) = set_table.get("enabled") {
+                    let on = enabled.as_bool().ok_or_else(|| {
+                        wrong_type(enabled, &format!("{path}.enabled"), "true or false")
+                    })?;
+                    if !on {
+                        continue;
+                    }
+                }
+                sets.push(self.set(&entry.key, &entry.node, set_table, &path)?);
+            }
+        }
+        Ok(CacheSpec {
+            prefix,
+            window,
+            batch,
+            sets,
+        })
+    }
+
+    fn set(&self, name: &str, node: &Node, t: &Table, path: &str) -> Result<SetSpec, ProfileError> {
+        check_keys(
+            t,
+            &[
+                "enabled", "table", "count", "join", "where", "sample", "top", "key", "type",
+                "fields", "columns", "value", "member", "score", "ttl",
+            ],
+            path,
+        )?;
+        let (source, scope) = self.source(node, t, path)?;
+        let key_node = t.get("key").ok_or_else(|| {
+            invalid(
+                &node.location,
+                format!("{path} has no `key` (e.g. key = \"session:{{id}}\")"),
+            )
+        })?;
+        let key = template(key_node, &format!("{path}.key"), &scope)?;
+        let type_node = t.get("type").ok_or_else(|| {
+            invalid(
+                &node.location,
+                format!("{path} has no `type` (hash, zset, set, string, json or counter)"),
+            )
+        })?;
+        let kind = self.kind(type_node, t, path, &scope)?;
+        let ttl = match t.get("ttl") {
+            None => None,
+            Some(node) => Some(ttl(node, &format!("{path}.ttl"))?),
+        };
+        let set = SetSpec {
+            name: name.to_string(),
+            location: node.location.clone(),
+            source,
+            key,
+            kind,
+            ttl,
+        };
+        self.probe(&set, &scope)?;
+        Ok(set)
+    }
+
+    fn source(
+        &self,
+        node: &Node,
+        t: &Table,
+        path: &str,
+    ) -> Result<(RowSource, Scope<'a>), ProfileError> {
+        match (t.get("table"), t.get("count")) {
+            (Some(_), Some(count)) => Err(invalid(
+                &count.location,
+                format!(
+                    "{path} has both `table` and `count`; a set reads a table or generates `count` rows"
+                ),
+            )),
+            (None, None) => Err(invalid(
+                &node.location,
+                format!("{path} needs `table = \"...\"` (or `count = N` for generated ids)"),
+            )),
+            (None, Some(count)) => {
+                for key in ["join", "where", "sample", "top"] {
+                    if let Some(extra) = t.get(key) {
+                        return Err(invalid(
+                            &extra.location,
+                            format!("`{key}` needs a table; {path} generates `count` rows"),
+                        ));
+                    }
+                }
+                let n = count.as_i64().filter(|n| *n >= 0).ok_or_else(|| {
+                    wrong_type(
+                        count,
+                        &format!("{path}.count"),
+                        "a number of rows (0 or more)",
+                    )
+                })?;
+                Ok((
+                    RowSource::Count(n as u64),
+                    Scope {
+                        table: None,
+                        joins: Vec::new(),
+                    },
+                ))
+            }
+            (Some(table_node), None) => {
+                let name = expect_str(table_node, &format!("{path}.table"))?;
+                let table = self.table(name, table_node)?;
+                let mut scope = Scope {
+                    table: Some(table),
+                    joins: Vec::new(),
+                };
+                let mut joins = Vec::new();
+                if let Some(join_node) = t.get("join") {
+                    for entry in expect_table(join_node, &format!("{path}.join"))?.iter() {
+                        let jpath = format!("{path}.join.{}", entry.key);
+                        let jt = expect_table(&entry.node, &jpath)?;
+                        check_keys(jt, &["table", "on"], &jpath)?;
+                        let parent_node = jt.get("table").ok_or_else(|| {
+                            invalid(
+                                &entry.node.location,
+                                format!("{jpath} needs `table = \"...\"` (the parent table)"),
+                            )
+                        })?;
+                        let parent = self.table(
+                            expect_str(parent_node, &format!("{jpath}.table"))?,
+                            parent_node,
+                        )?;
+                        let on_node = jt.get("on").ok_or_else(|| {
+                            invalid(
+                                &entry.node.location,
+                                format!("{jpath} needs `on = \"...\"` (this table's column holding the parent's key)"),
+                            )
+                        })?;
+                        let on = expect_str(on_node, &format!("{jpath}.on"))?;
+                        let on_column = column_index(table, on)
+                            .ok_or_else(|| unknown_column(on_node, table, on))?;
+                        joins.push(Join {
+                            alias: entry.key.clone(),
+                            table: parent.name().to_string(),
+                            on_column,
+                        });
+                        scope.joins.push((entry.key.clone(), parent));
+                    }
+                }
+                let filter = match t.get("where") {
+                    Some(node) => conditions(node, &format!("{path}.where"), &scope)?,
+                    None => Vec::new(),
+                };
+                let sample = match t.get("sample") {
+                    None => None,
+                    Some(node) => Some(
+                        node.as_f64()
+                            .filter(|f| (0.0..=1.0).contains(f))
+                            .ok_or_else(|| {
+                                wrong_type(
+                                    node,
+                                    &format!("{path}.sample"),
+                                    "a fraction between 0 and 1",
+                                )
+                            })?,
+                    ),
+                };
+                let top = match t.get("top") {
+                    None => None,
+                    Some(node) => Some(top(node, &format!("{path}.top"), table)?),
+                };
+                Ok((
+                    RowSource::Table {
+                        table: table.name().to_string(),
+                        joins,
+                        filter,
+                        sample,
+                        top,
+                    },
+                    scope,
+                ))
+            }
+        }
+    }
+
+    fn table(&self, name: &str, node: &Node) -> Result<&'a TableGen, ProfileError> {
+        self.dataset.table(name).ok_or_else(|| {
+            let known: Vec<&str> = self.dataset.tables().iter().map(TableGen::name).collect();
+            invalid(
+                &node.location,
+                format!(
+                    "unknown table `{name}`: the profile generates {}",
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    fn kind(
+        &self,
+        type_node: &Node,
+        t: &Table,
+        path: &str,
+        scope: &Scope,
+    ) -> Result<Kind, ProfileError> {
+        let type_name = expect_str(type_node, &format!("{path}.type"))?;
+        let required = |key: &str, example: &str| {
+            t.get(key).ok_or_else(|| {
+                invalid(
+                    &type_node.location,
+                    format!("a `{type_name}` set needs `{key}` (e.g. {key} = {example})"),
+                )
+            })
+        };
+        let allowed: &[&str] = match type_name {
+            "string" | "counter" => &["value"],
+            "json" | "hash" => &["fields", "columns"],
+            "set" => &["member"],
+            "zset" => &["member", "score"],
+            other => {
+                return Err(invalid(
+                    &type_node.location,
+                    format!("unknown type `{other}`: use hash, zset, set, string, json or counter"),
+                ));
+            }
+        };
+        for key in ["value", "fields", "columns", "member", "score"] {
+            if let Some(extra) = t.get(key)
+                && !allowed.contains(&key)
+            {
+                return Err(invalid(
+                    &extra.location,
+                    format!(
+                        "`{key}` does not apply to a `{type_name}` set (it takes {})",
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(match type_name {
+            "string" => Kind::String(template(
+                required("value", "\"{column}\"")?,
+                &format!("{path}.value"),
+                scope,
+            )?),
+            "counter" => {
+                let node = required("value", "{ uniform = [1, 60] }")?;
+                Kind::Counter(counter(node, &format!("{path}.value"), scope)?)
+            }
+            "json" => Kind::Json(
+                fields(t, type_node, path, scope)?
+                    .into_iter()
+                    .map(|field| (field.name, field.value))
+                    .collect(),
+            ),
+            "hash" => Kind::Hash(
+                fields(t, type_node, path, scope)?
+                    .into_iter()
+                    .map(|field| (field.name_template, field.value))
+                    .collect(),
+            ),
+            "set" => Kind::Set(template(
+                required("member", "\"{id}\"")?,
+                &format!("{path}.member"),
+                scope,
+            )?),
+            _ => Kind::SortedSet {
+                score: template(
+                    required("score", "\"{credits}\"")?,
+                    &format!("{path}.score"),
+                    scope,
+                )?,
+                member: template(
+                    required("member", "\"{id}\"")?,
+                    &format!("{path}.member"),
+                    scope,
+                )?,
+            },
+        })
+    }
+
+    /// Renders the set's numeric parts for the table's first row, so a score
+    /// that is not a number, or a join whose parent key is not found, fails
+    /// when the profile loads rather than in the middle of a warm.
+    fn probe(&self, set: &SetSpec, scope: &Scope) -> Result<(), ProfileError> {
+        let Some(table) = scope.table else {
+            return Ok(());
+        };
+        if table.row_count() == 0 {
+            return Ok(());
+        }
+        let row = table.row_at(0);
+        for (i, (alias, parent)) in scope.joins.iter().enumerate() {
+            let RowSource::Table { joins, .. } = &set.source else {
+                break;
+            };
+            let key = &row[joins[i].on_column];
+            if !key.is_null() && key.as_i64().and_then(|k| parent.index_of_key(k)).is_none() {
+                return Err(invalid(
+                    &set.location,
+                    format!(
+                        "join `{alias}`: {} row 0 has {} = {key}, which is not a key of `{}`",
+                        table.name(),
+                        table.columns()[joins[i].on_column],
+                        parent.name()
+                    ),
+                )
+                .with_hint("`on` must name a column referencing the parent's sequence key (e.g. player_id -> players)"));
+            }
+        }
+        let numeric = |template: &Template, what: &str| -> Result<(), ProfileError> {
+            if let Some(Part::Column(c)) = template.single()
+                && let v = &row[*c]
+                && !v.is_null()
+                && number(v).is_none()
+            {
+                return Err(invalid(
+                    &template.location,
+                    format!(
+                        "{what} must be a number, but `{}` holds {v:?}",
+                        table.columns()[*c]
+                    ),
+                ));
+            }
+            Ok(())
+        };
+        match &set.kind {
+            Kind::SortedSet { score, .. } => numeric(score, "a zset score")?,
+            Kind::Counter(CounterValue::Template(t)) => numeric(t, "a counter value")?,
+            _ => {}
+        }
+        if let RowSource::Table { top: Some(top), .. } = &set.source {
+            let v = &row[top.by];
+            if !v.is_null() && sort_key(v).is_none() {
+                return Err(invalid(
+                    &set.location,
+                    format!(
+                        "top.by: `{}` is not a number, timestamp or date",
+                        table.columns()[top.by]
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A value as a zset score: numbers as they are, timestamps as Unix seconds.
+pub fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        Value::Timestamp(us) => Some(*us as f64 / 1e6),
+        Value::Date(days) => Some(f64::from(*days) * 86_400.0),
+        Value::Text(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A value as an ordering key for `top`.
+pub fn sort_key(value: &Value) -> Option<f64> {
+    match value {
+        Value::Int(_) | Value::Float(_) | Value::Timestamp(_) | Value::Date(_) => number(value),
+        _ => None,
+    }
+}
+
+/// A declared hash or JSON field: its name as written, as a template (hash
+/// field names may use placeholders), and its value.
+struct Field {
+    name: String,
+    name_template: Template,
+    value: Template,
+}
+
+fn fields(
+    t: &Table,
+    type_node: &Node,
+    path: &str,
+    scope: &Scope,
+) -> Result<Vec<Field>, ProfileError> {
+    let mut out = Vec::new();
+    match (t.get("fields"), t.get("columns")) {
+        (Some(_), Some(columns)) => {
+            return Err(invalid(
+                &columns.location,
+                format!("{path}: use `fields` or `columns`, not both"),
+            ));
+        }
+        (None, None) => {
+            return Err(invalid(
+                &type_node.location,
+                format!(
+                    "{path} needs `fields = {{ name = \"{{column}}\", ... }}` or `columns = [\"a\", \"b\"]`"
+                ),
+            ));
+        }
+        (Some(fields), None) => {
+            for entry in expect_table(fields, &format!("{path}.fields"))?.iter() {
+                let value = template(&entry.node, &format!("{path}.fields.{}", entry.key), scope)?;
+                let name_node = Node {
+                    value: NodeValue::String(entry.key.clone()),
+                    location: entry.key_location.clone(),
+                };
+                let name = template(&name_node, &format!("{path}.fields"), scope)?;
+                out.push(Field {
+                    name: entry.key.clone(),
+                    name_template: name,
+                    value,
+                });
+            }
+        }
+        (None, Some(columns)) => {
+            let items = columns.as_array().ok_or_else(|| {
+                wrong_type(
+                    columns,
+                    &format!("{path}.columns"),
+                    "an array of column names",
+                )
+            })?;
+            for item in items {
+                let column = expect_str(item, &format!("{path}.columns"))?;
+                let value_node = Node {
+                    value: NodeValue::String(format!("{{{column}}}")),
+                    location: item.location.clone(),
+                };
+                let value = template(&value_node, &format!("{path}.columns"), scope)?;
+                let name = Template {
+                    parts: vec![Part::Literal(column.to_string())],
+                    location: item.location.clone(),
+                };
+                out.push(Field {
+                    name: column.to_string(),
+                    name_template: name,
+                    value,
+                });
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(invalid(
+            &type_node.location,
+            format!("{path} declares no fields"),
+        ));
+    }
+    Ok(out)
+}
+
+fn counter(node: &Node, path: &str, scope: &Scope) -> Result<CounterValue, ProfileError> {
+    match &node.value {
+        NodeValue::Integer(n) => Ok(CounterValue::Template(Template {
+            parts: vec![Part::Literal(n.to_string())],
+            location: node.location.clone(),
+        })),
+        NodeValue::String(_) => Ok(CounterValue::Template(template(node, path, scope)?)),
+        NodeValue::Table(t) => {
+            check_keys(t, &["uniform"], path)?;
+            let bounds = t
+                .get("uniform")
+                .and_then(Node::as_array)
+                .and_then(|a| match a {
+                    [lo, hi] => Some((lo.as_i64()?, hi.as_i64()?)),
+                    _ => None,
+                })
+                .filter(|(lo, hi)| lo <= hi)
+                .ok_or_else(|| {
+                    wrong_type(node, path, "{ uniform = [LOW, HIGH] } with LOW <= HIGH")
+                })?;
+            Ok(CounterValue::Uniform {
+                lo: bounds.0,
+                hi: bounds.1,
+            })
+        }
+        _ => Err(wrong_type(
+            node,
+            path,
+            "an integer, a template like \"{column}\", or { uniform = [LOW, HIGH] }",
+        )),
+    }
+}
+
+fn top(node: &Node, path: &str, table: &TableGen) -> Result<Top, ProfileError> {
+    let t = expect_table(node, path)?;
+    check_keys(t, &["by", "n", "order"], path)?;
+    let by_node = t
+        .get("by")
+        .ok_or_else(|| invalid(&node.location, format!("{path} needs `by = \"column\"`")))?;
+    let by_name = expect_str(by_node, &format!("{path}.by"))?;
+    let by = column_index(table, by_name).ok_or_else(|| unknown_column(by_node, table, by_name))?;
+    let n_node = t
+        .get("n")
+        .ok_or_else(|| invalid(&node.location, format!("{path} needs `n = COUNT`")))?;
+    let n = n_node
+        .as_i64()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| wrong_type(n_node, &format!("{path}.n"), "a number of rows"))?;
+    let descending = match t.get("order") {
+        None => true,
+        Some(order) => match order.as_str() {
+            Some("desc") => true,
+            Some("asc") => false,
+            _ => {
+                return Err(wrong_type(
+                    order,
+                    &format!("{path}.order"),
+                    "\"desc\" or \"asc\"",
+                ));
+            }
+        },
+    };
+    Ok(Top {
+        by,
+        n: n as u64,
+        descending,
+    })
+}
+
+fn ttl(node: &Node, path: &str) -> Result<Duration, ProfileError> {
+    let ttl = match &node.value {
+        NodeValue::Integer(secs) if *secs > 0 => Duration::from_secs(*secs as u64),
+        NodeValue::String(text) => humantime::parse_duration(text).map_err(|e| {
+            invalid(
+                &node.location,
+                format!("{path}: `{text}` is not a duration ({e})"),
+            )
+            .with_hint("write a duration like \"60s\", \"1h\" or \"24h\", or a number of seconds")
+        })?,
+        _ => {
+            return Err(wrong_type(
+                node,
+                path,
+                "a duration like \"1h\" or a number of seconds",
+            ));
+        }
+    };
+    if ttl.as_secs() == 0 {
+        return Err(invalid(
+            &node.location,
+            format!("{path} must be at least one second"),
+        ));
+    }
+    Ok(ttl)
+}
+
+/// Parses a template, resolving its placeholders in `scope`.
+fn template(node: &Node, path: &str, scope: &Scope) -> Result<Template, ProfileError> {
+    let text = expect_str(node, path)?;
+    let mut parts = Vec::new();
+    let mut literal = String::new();
+    let mut chars = text.char_indices().peekable();
+    // Locations of placeholders: the string's opening quote is at
+    // `node.location`, so character k of the text is one column further.
+    let at = |offset: usize| Location {
+        column: node.location.column + 1 + text[..offset].chars().count(),
+        ..node.location.clone()
+    };
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' if chars.peek().map(|(_, c)| *c) == Some('{') => {
+                chars.next();
+                literal.push('{');
+            }
+            '}' if chars.peek().map(|(_, c)| *c) == Some('}') => {
+                chars.next();
+                literal.push('}');
+            }
+            '{' => {
+                let rest = &text[i + 1..];
+                let Some(len) = rest.find('}') else {
+                    return Err(invalid(
+                        &at(i),
+                        format!("{path}: `{{` is never closed (write `{{{{` for a literal brace)"),
+                    ));
+                };
+                let name = rest[..len].trim();
+                for _ in 0..rest[..len].chars().count() + 1 {
+                    chars.next();
+                }
+                if !literal.is_empty() {
+                    parts.push(Part::Literal(std::mem::take(&mut literal)));
+                }
+                parts.push(
+                    placeholder(name, scope)
+                        .map_err(|message| invalid(&at(i), format!("{path}: {message}")))?,
+                );
+            }
+            '}' => {
+                return Err(invalid(
+                    &at(i),
+                    format!("{path}: unmatched `}}` (write `}}}}` for a literal brace)"),
+                ));
+            }
+            c => literal.push(c),
+        }
+    }
+    if !literal.is_empty() {
+        parts.push(Part::Literal(literal));
+    }
+    Ok(Template {
+        parts,
+        location: node.location.clone(),
+    })
+}
+
+fn placeholder(name: &str, scope: &Scope) -> Result<Part, String> {
+    match name {
+        "@index" => return Ok(Part::Index),
+        "@uuid" => return Ok(Part::Uuid),
+        "" => return Err("empty placeholder `{}`".into()),
+        _ if name.starts_with('@') => {
+            return Err(format!(
+                "unknown placeholder `{{{name}}}`: the built-ins are {{@index}} and {{@uuid}}"
+            ));
+        }
+        _ => {}
+    }
+    match resolve(name, scope)? {
+        Operand::Column(column) => Ok(Part::Column(column)),
+        Operand::Parent { join, column } => Ok(Part::Parent { join, column }),
+    }
+}
+
+fn resolve(name: &str, scope: &Scope) -> Result<Operand, String> {
+    let Some(table) = scope.table else {
+        return Err(format!(
+            "`{{{name}}}`: a `count` set has no columns, only {{@index}} and {{@uuid}}"
+        ));
+    };
+    if let Some(column) = column_index(table, name) {
+        return Ok(Operand::Column(column));
+    }
+    if let Some((alias, column_name)) = name.split_once('.')
+        && let Some(join) = scope.joins.iter().position(|(a, _)| a == alias)
+    {
+        let parent = scope.joins[join].1;
+        return column_index(parent, column_name)
+            .map(|column| Operand::Parent { join, column })
+            .ok_or_else(|| {
+                format!(
+                    "`{}` has no generated column `{column_name}` (it has {})",
+                    parent.name(),
+                    parent.columns().join(", ")
+                )
+            });
+    }
+    let joins: Vec<String> = scope
+        .joins
+        .iter()
+        .map(|(a, _)| format!("{a}.COLUMN"))
+        .collect();
+    Err(format!(
+        "`{}` has no generated column `{name}` (it has {}{}{})",
+        table.name(),
+        table.columns().join(", "),
+        if joins.is_empty() { "" } else { "; joined: " },
+        joins.join(", ")
+    ))
+}
+
+fn column_index(table: &TableGen, name: &str) -> Option<usize> {
+    table.columns().iter().position(|c| c == name)
+}
+
+fn unknown_column(node: &Node, table: &TableGen, name: &str) -> ProfileError {
+    invalid(
+        &node.location,
+        format!(
+            "`{}` has no generated column `{name}` (it has {})",
+            table.name(),
+            table.columns().join(", ")
+        ),
+    )
+}
+
+/// Parses `where`: `COLUMN is [not] null` or `COLUMN OP LITERAL`, joined by `and`.
+fn conditions(node: &Node, path: &str, scope: &Scope) -> Result<Vec<Condition>, ProfileError> {
+    let text = expect_str(node, path)?;
+    let fail = |message: String| {
+        invalid(&node.location, format!("{path}: {message}")).with_hint(
+            "write conditions like \"ended_at is null\", \"credits > 1000 and vr_headset = 'Quest 3'\"",
+        )
+    };
+    let tokens = tokenize(text).map_err(fail)?;
+    let mut out = Vec::new();
+    let mut rest = tokens.as_slice();
+    loop {
+        let (column, after) = match rest {
+            [Token::Word(name), after @ ..] => (name, after),
+            _ => return Err(fail("expected a column name".into())),
+        };
+        let column = resolve(column, scope).map_err(fail)?;
+        let is =
+            |t: &Token, word: &str| matches!(t, Token::Word(w) if w.eq_ignore_ascii_case(word));
+        let (test, after) = match after {
+            [a, b, after @ ..] if is(a, "is") && is(b, "null") => (Test::IsNull, after),
+            [a, b, c, after @ ..] if is(a, "is") && is(b, "not") && is(c, "null") => {
+                (Test::IsNotNull, after)
+            }
+            [Token::Op(op), literal, after @ ..] => {
+                let literal = match literal {
+                    Token::Number(n) => Literal::Number(*n),
+                    Token::Text(s) => Literal::Text(s.clone()),
+                    t if is(t, "true") => Literal::Bool(true),
+                    t if is(t, "false") => Literal::Bool(false),
+                    _ => {
+                        return Err(fail(
+                            "expected a number, 'text', true or false after the operator".into(),
+                        ));
+                    }
+                };
+                (Test::Compare(*op, literal), after)
+            }
+            _ => {
+                return Err(fail(
+                    "expected `is null`, `is not null` or an operator (= != < <= > >=)".into(),
+                ));
+            }
+        };
+        out.push(Condition { column, test });
+        match after {
+            [] => return Ok(out),
+            [t, more @ ..] if is(t, "and") => rest = more,
+            _ => return Err(fail("conditions are joined with `and`".into())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Word(String),
+    Number(f64),
+    Text(String),
+    Op(CompareOp),
+}
+
+fn tokenize(text: &str) -> Result<Vec<Token>, String> {
+    let mut tokens = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.')
+            {
+                i += 1;
+            }
+            tokens.push(Token::Word(chars[start..i].iter().collect()));
+        } else if c.is_ascii_digit() || c == '-' {
+            let start = i;
+            i += 1;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                i += 1;
+            }
+            let number: String = chars[start..i].iter().collect();
+            tokens.push(Token::Number(
+                number
+                    .parse()
+                    .map_err(|_| format!("`{number}` is not a number"))?,
+            ));
+        } else if c == '\'' {
+            let start = i + 1;
+            i = start;
+            while i < chars.len() && chars[i] != '\'' {
+                i += 1;
+            }
+            if i == chars.len() {
+                return Err("a 'quoted text' is never closed".into());
+            }
+            tokens.push(Token::Text(chars[start..i].iter().collect()));
+            i += 1;
+        } else {
+            let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+            let (op, len) = match (two.as_str(), c) {
+                ("!=" | "<>", _) => (CompareOp::Ne, 2),
+                ("<=", _) => (CompareOp::Le, 2),
+                (">=", _) => (CompareOp::Ge, 2),
+                (_, '=') => (CompareOp::Eq, 1),
+                (_, '<') => (CompareOp::Lt, 1),
+                (_, '>') => (CompareOp::Gt, 1),
+                _ => return Err(format!("unexpected `{c}`")),
+            };
+            tokens.push(Token::Op(op));
+            i += len;
+        }
+    }
+    Ok(tokens)
+}
+
+fn expect_table<'n>(node: &'n Node, path: &str) -> Result<&'n Table, ProfileError> {
+    node.as_table()
+        .ok_or_else(|| wrong_type(node, path, "a table"))
+}
+
+fn expect_str<'n>(node: &'n Node, path: &str) -> Result<&'n str, ProfileError> {
+    node.as_str()
+        .ok_or_else(|| wrong_type(node, path, "a string"))
+}
+
+fn positive(node: Option<&Node>, path: &str, default: i64) -> Result<i64, ProfileError> {
+    match node {
+        None => Ok(default),
+        Some(node) => node
+            .as_i64()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| wrong_type(node, path, "a positive integer")),
+    }
+}
+
+fn wrong_type(node: &Node, path: &str, expected: &str) -> ProfileError {
+    invalid(
+        &node.location,
+        format!("{path} must be {expected}, not {}", node.type_name()),
+    )
+}
+
+fn check_keys(table: &Table, allowed: &[&str], path: &str) -> Result<(), ProfileError> {
+    for entry in table.iter() {
+        if !allowed.contains(&entry.key.as_str()) {
+            return Err(invalid(
+                &entry.key_location,
+                format!(
+                    "unknown key `{}` in {path} (allowed: {})",
+                    entry.key,
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenizes_conditions() {
+        assert_eq!(
+            tokenize("ended_at is null and credits >= 10 and name != 'a b'").unwrap(),
+            vec![
+                Token::Word("ended_at".into()),
+                Token::Word("is".into()),
+                Token::Word("null".into()),
+                Token::Word("and".into()),
+                Token::Word("credits".into()),
+                Token::Op(CompareOp::Ge),
+                Token::Number(10.0),
+                Token::Word("and".into()),
+                Token::Word("name".into()),
+                Token::Op(CompareOp::Ne),
+                Token::Text("a b".into()),
+            ]
+        );
+        assert!(tokenize("a = 'open").is_err());
+    }
+}
