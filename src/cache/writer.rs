@@ -177,10 +177,12 @@ async fn read_replies(
         // Count every complete reply in the buffer.
         let mut counted = 0u32;
         let mut error = None;
+        let mut error_at = 0u32;
         loop {
             match resp::reply_end(&buf[start..]) {
                 Ok(Some((len, is_error))) => {
                     if is_error && error.is_none() {
+                        error_at = counted;
                         let line = &buf[start + 1..start + len - 2];
                         error = Some(String::from_utf8_lossy(line).into_owned());
                     }
@@ -199,7 +201,7 @@ async fn read_replies(
         if let Some(reason) = error {
             break Err(CacheError::Rejected {
                 url: target.describe(),
-                command: "a pipelined write".to_string(),
+                command: format!("pipelined command #{}", count - u64::from(counted) + u64::from(error_at) + 1),
                 reason,
             });
         }

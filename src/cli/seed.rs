@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::GlobalArgs;
+use crate::cache::{self, CacheOptions, CacheSpec};
 use crate::error::{ExitCode, Result};
 use crate::generate::Dataset;
 use crate::load::text::TextFormat;
-use crate::load::{self, LoadOptions, Plan, Strategy, Summary};
+use crate::load::{self, CachePhase, LoadOptions, Plan, Strategy, Summary};
 use crate::profile::Profile;
 use crate::ui::{self, Format};
 
@@ -126,6 +127,15 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
 
     let url = global.database_url()?;
+    // The [redis] part is checked (and the Redis URL required) before the
+    // load, so a cache mistake is reported before the database is touched.
+    let cache_spec = match args.no_cache {
+        true => None,
+        false => Some(CacheSpec::new(&profile, &dataset)?).filter(|spec| !spec.sets.is_empty()),
+    };
+    if cache_spec.is_some() {
+        global.redis_url()?;
+    }
     let options = LoadOptions {
         jobs,
         reset: args.reset,
@@ -134,16 +144,45 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         lock_timeout: global.lock_timeout,
         profile: profile_name,
     };
-    let summary = load::seed(Arc::clone(&dataset), url, &options).await?;
+    let mut summary = load::seed(Arc::clone(&dataset), url, &options).await?;
 
     // ---- Cache warming call site (H5, crate::cache) ----
     // The database load above is committed. Warm Redis from the same
     // `dataset` here unless `args.no_cache`, then record it with
     // `summary.set_cache(seconds, CachePhase { ok, detail, error })`; a cache
     // failure keeps the load and exits 10 after printing the summary.
+    let mut cache_error = None;
+    if let Some(spec) = &cache_spec {
+        let started = std::time::Instant::now();
+        let options = CacheOptions {
+            redis_url: global.redis_url.clone(),
+            reset: args.reset,
+            ..CacheOptions::default()
+        };
+        let phase = match cache::warm(&dataset, spec, &options).await {
+            Ok(warmed) => CachePhase {
+                ok: true,
+                detail: serde_json::to_value(&warmed).unwrap_or_default(),
+                error: None,
+            },
+            Err(e) => {
+                let phase = CachePhase {
+                    ok: false,
+                    detail: serde_json::Value::Null,
+                    error: Some(e.to_string()),
+                };
+                cache_error = Some(e);
+                phase
+            }
+        };
+        summary.set_cache(started.elapsed().as_secs_f64(), phase);
+    }
 
     print_summary(&summary, global.format)?;
-    Ok(ExitCode::Success)
+    match cache_error {
+        Some(e) => Err(e.into()),
+        None => Ok(ExitCode::Success),
+    }
 }
 
 fn print_summary(summary: &Summary, format: Format) -> Result<()> {
