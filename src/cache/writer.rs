@@ -201,7 +201,10 @@ async fn read_replies(
         if let Some(reason) = error {
             break Err(CacheError::Rejected {
                 url: target.describe(),
-                command: format!("pipelined command #{}", count - u64::from(counted) + u64::from(error_at) + 1),
+                command: format!(
+                    "pipelined command #{}",
+                    count - u64::from(counted) + u64::from(error_at) + 1
+                ),
                 reason,
             });
         }
