@@ -14,6 +14,7 @@ bin="${SEEDKIT_BIN:-$root/target/release/seedkit}"
 rounds="${ROUNDS:-7}"
 dir="${SEEDKIT_MIGRATIONS:-$root/migrations}"
 admin_url="$DATABASE_URL"
+export PGOPTIONS="--client-min-messages=warning"
 db_name="seedkit_bench_migrate_$$"
 db_url="${admin_url%/*}/$db_name"
 
