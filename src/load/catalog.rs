@@ -28,6 +28,31 @@ pub struct ColumnInfo {
     pub generated: bool,
     /// The sequence behind a serial or identity column (quoted, qualified).
     pub sequence: Option<String>,
+    /// The DEFAULT expression, as `pg_get_expr` prints it.
+    pub default_expr: Option<String>,
+}
+
+impl ColumnInfo {
+    /// Whether the default differs from run to run (`now()`, `random()`,
+    /// `gen_random_uuid()` ...): a column left to it makes a seed
+    /// irreproducible.
+    pub fn has_volatile_default(&self) -> bool {
+        const VOLATILE: [&str; 9] = [
+            "now()",
+            "current_timestamp",
+            "current_date",
+            "localtimestamp",
+            "clock_timestamp(",
+            "statement_timestamp(",
+            "transaction_timestamp(",
+            "random(",
+            "uuid",
+        ];
+        self.default_expr.as_deref().is_some_and(|e| {
+            let e = e.to_ascii_lowercase();
+            VOLATILE.iter().any(|v| e.contains(v))
+        })
+    }
 }
 
 /// A table a profile fills.
@@ -145,6 +170,7 @@ async fn read_columns(
                 (a.atthasdef OR a.attidentity <> '') AS has_default,
                 (a.attgenerated <> '') AS generated,
                 pg_get_serial_sequence($1, a.attname) AS sequence,
+                pg_get_expr(d.adbin, d.adrelid) AS default_expr,
                 bt.oid::int8 AS type_oid, bt.typname::text AS typname,
                 (bt.typtype = 'e') AS is_enum,
                 (bt.typcategory = 'A') AS is_array,
@@ -154,6 +180,7 @@ async fn read_columns(
          JOIN pg_type t ON t.oid = a.atttypid
          JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
          LEFT JOIN pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
+         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
          WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
          ORDER BY a.attnum",
     )
@@ -188,6 +215,7 @@ async fn read_columns(
             has_default: row.try_get("has_default")?,
             generated: row.try_get("generated")?,
             sequence: row.try_get("sequence")?,
+            default_expr: row.try_get("default_expr")?,
         });
     }
     Ok(columns)

@@ -35,6 +35,7 @@ pub fn validate(
         check_not_null(table, info)?;
     }
     check_order(dataset, edges)?;
+    warn_irreproducible(dataset, catalog);
     for (table, info) in dataset.tables().iter().zip(catalog) {
         if let Some(info) = info {
             check_first_row(table, info)?;
@@ -158,6 +159,27 @@ fn check_order(dataset: &Dataset, edges: &[Edge]) -> Result<(), ProfileError> {
         }
     }
     Ok(())
+}
+
+/// Columns the profile leaves to a default like `now()` differ between
+/// runs; say so (the seed still runs: the application may want that).
+fn warn_irreproducible(dataset: &Dataset, catalog: &[Option<TableInfo>]) {
+    for (table, info) in dataset.tables().iter().zip(catalog) {
+        let Some(info) = info else { continue };
+        for column in &info.columns {
+            if column.has_volatile_default() && !table.columns().contains(&column.name) {
+                crate::ui::warn(format!(
+                    "{}.{} is not in the profile; its default {} differs between runs, so \
+                     this table will not be byte-identical from seed to seed ({}: add a \
+                     generator for it)",
+                    table.name(),
+                    column.name,
+                    column.default_expr.as_deref().unwrap_or_default(),
+                    table.spec().location
+                ));
+            }
+        }
+    }
 }
 
 /// Encodes the first row, so a generator producing the wrong kind of value
