@@ -28,6 +28,9 @@ use super::summary::{Summary, round3};
 use crate::db::{Db, quote_ident, quote_literal};
 use crate::ui;
 
+/// Sort memory for re-creating the indexes (see `load`).
+const MAINTENANCE_WORK_MEM: &str = "512MB";
+
 pub async fn load(
     target: &Target,
     mut db: Db,
@@ -49,6 +52,20 @@ pub async fn load(
         format!(
             "SET LOCAL lock_timeout = {}",
             quote_literal(&format!("{}ms", options.lock_timeout.as_millis()))
+        ),
+    )
+    .await?;
+    // Index builds sort in memory up to maintenance_work_mem (64MB by
+    // default); 512MB built the players indexes ~20% faster here. Only
+    // raised, never lowered, and only for this transaction.
+    execute(
+        conn,
+        target,
+        "setting maintenance_work_mem",
+        format!(
+            "SELECT set_config('maintenance_work_mem', '{MAINTENANCE_WORK_MEM}', true) \
+             WHERE pg_size_bytes(current_setting('maintenance_work_mem')) \
+                   < pg_size_bytes('{MAINTENANCE_WORK_MEM}')"
         ),
     )
     .await?;
