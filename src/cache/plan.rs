@@ -20,7 +20,7 @@ use super::spec::{
     CacheSpec, CompareOp, Condition, CounterValue, Kind, Literal, Operand, Part, RowSource,
     SetSpec, Template, Test, number, sort_key,
 };
-use crate::generate::{Dataset, TableGen, Value};
+use crate::generate::{Chunk, Dataset, RowCursor, TableGen, Value};
 use crate::ui;
 
 /// Pending members across all keys before everything pending is sent.
@@ -69,19 +69,15 @@ pub async fn warm_set(
                 .table(table)
                 .expect("checked when the profile loaded");
             let bar = ui::bar(&set.name, table.row_count(), "rows");
+            let mut rows = Rows::new(table, set.columns_used().0);
             match top {
                 None => {
-                    let mut index = 0u64;
-                    for chunk in table.chunks(1) {
-                        let mut cursor = table.rows(&chunk);
-                        while let Some(values) = cursor.next_row() {
-                            if emitter.keep(values, index) {
-                                emitter.row(sink, values, index).await?;
-                            }
-                            index += 1;
-                            if index.is_multiple_of(4096) {
-                                bar.inc(4096);
-                            }
+                    while let Some((index, values)) = rows.next() {
+                        if emitter.keep(values, index) {
+                            emitter.row(sink, values, index).await?;
+                        }
+                        if index % 4096 == 4095 {
+                            bar.inc(4096);
                         }
                     }
                 }
@@ -95,23 +91,18 @@ pub async fn warm_set(
                         };
                         by_key.then(a.1.cmp(&b.1))
                     };
-                    let mut index = 0u64;
-                    for chunk in table.chunks(1) {
-                        let mut cursor = table.rows(&chunk);
-                        while let Some(values) = cursor.next_row() {
-                            if let Some(key) = sort_key(&values[top.by])
-                                && emitter.keep(values, index)
-                            {
-                                best.push((key, index));
-                                if best.len() as u64 >= top.n.saturating_mul(2).max(1024) {
-                                    best.sort_by(order);
-                                    best.truncate(top.n as usize);
-                                }
+                    while let Some((index, values)) = rows.next() {
+                        if let Some(key) = sort_key(&values[top.by])
+                            && emitter.keep(values, index)
+                        {
+                            best.push((key, index));
+                            if best.len() as u64 >= top.n.saturating_mul(2).max(1024) {
+                                best.sort_by(order);
+                                best.truncate(top.n as usize);
                             }
-                            index += 1;
-                            if index.is_multiple_of(4096) {
-                                bar.inc(4096);
-                            }
+                        }
+                        if index % 4096 == 4095 {
+                            bar.inc(4096);
                         }
                     }
                     best.sort_by(order);
@@ -119,7 +110,7 @@ pub async fn warm_set(
                     let mut chosen: Vec<u64> = best.into_iter().map(|(_, i)| i).collect();
                     chosen.sort_unstable();
                     for index in chosen {
-                        let values = table.row_at(index);
+                        let values = rows.at(index);
                         emitter.keep(&values, index);
                         emitter.row(sink, &values, index).await?;
                     }
@@ -139,11 +130,86 @@ pub async fn warm_set(
     })
 }
 
+/// A table's rows in order: whole rows from the table's cursor, or, when a
+/// set reads only a few of the columns, just those (generating a player's
+/// fake name, e-mail and JSON preferences is most of the cost of a row, and
+/// a rate-limit counter only needs its id).
+struct Rows<'d> {
+    table: &'d TableGen,
+    /// Columns to generate, by index and name; `None`: whole rows.
+    projection: Option<Vec<(usize, String)>>,
+    cursor: Option<RowCursor<'d>>,
+    values: Vec<Value>,
+    next: u64,
+}
+
+impl<'d> Rows<'d> {
+    fn new(table: &'d TableGen, columns: Vec<usize>) -> Rows<'d> {
+        let width = table.columns().len();
+        let projected = columns.len() * 2 <= width;
+        let projection = projected.then(|| {
+            columns
+                .into_iter()
+                .map(|c| (c, table.columns()[c].clone()))
+                .collect()
+        });
+        let cursor = (!projected).then(|| {
+            let whole = Chunk {
+                first_row: 0,
+                rows: table.row_count(),
+            };
+            table.rows(&whole)
+        });
+        Rows {
+            table,
+            projection,
+            cursor,
+            values: vec![Value::Null; width],
+            next: 0,
+        }
+    }
+
+    /// The next row (index and values; unread columns are null).
+    fn next(&mut self) -> Option<(u64, &[Value])> {
+        if self.next >= self.table.row_count() {
+            return None;
+        }
+        let index = self.next;
+        self.next += 1;
+        match (&self.projection, &mut self.cursor) {
+            (Some(columns), _) => {
+                for (c, name) in columns {
+                    self.values[*c] = self.table.value_at(index, name).unwrap_or(Value::Null);
+                }
+                Some((index, &self.values))
+            }
+            (None, Some(cursor)) => cursor.next_row().map(|values| (index, values)),
+            (None, None) => None,
+        }
+    }
+
+    /// Row `index` out of order (for `top`).
+    fn at(&self, index: u64) -> Vec<Value> {
+        match &self.projection {
+            Some(columns) => {
+                let mut values = vec![Value::Null; self.values.len()];
+                for (c, name) in columns {
+                    values[*c] = self.table.value_at(index, name).unwrap_or(Value::Null);
+                }
+                values
+            }
+            None => self.table.row_at(index),
+        }
+    }
+}
+
 /// A parent row looked up through a join, cached: children of one parent
 /// are usually generated next to each other.
 struct ParentRow<'d> {
     table: &'d TableGen,
     on_column: usize,
+    /// The parent's columns the set reads, by index and name.
+    columns: Vec<(usize, String)>,
     key: Option<i64>,
     values: Vec<Value>,
 }
@@ -155,10 +221,12 @@ impl ParentRow<'_> {
             return;
         }
         self.key = key;
-        self.values = match key.and_then(|k| self.table.index_of_key(k)) {
-            Some(index) => self.table.row_at(index),
-            None => Vec::new(),
-        };
+        self.values.iter_mut().for_each(|v| *v = Value::Null);
+        if let Some(index) = key.and_then(|k| self.table.index_of_key(k)) {
+            for (c, name) in &self.columns {
+                self.values[*c] = self.table.value_at(index, name).unwrap_or(Value::Null);
+            }
+        }
     }
 
     fn get(&self, column: usize) -> &Value {
@@ -194,16 +262,25 @@ struct Emitter<'s> {
 
 impl<'s> Emitter<'s> {
     fn new(set: &'s SetSpec, spec: &'s CacheSpec, dataset: &'s Dataset) -> Emitter<'s> {
+        let parent_columns = set.columns_used().1;
         let parents = match &set.source {
             RowSource::Table { joins, .. } => joins
                 .iter()
-                .map(|join| ParentRow {
-                    table: dataset
+                .zip(parent_columns)
+                .map(|(join, columns)| {
+                    let table = dataset
                         .table(&join.table)
-                        .expect("checked when the profile loaded"),
-                    on_column: join.on_column,
-                    key: None,
-                    values: Vec::new(),
+                        .expect("checked when the profile loaded");
+                    ParentRow {
+                        table,
+                        on_column: join.on_column,
+                        columns: columns
+                            .into_iter()
+                            .map(|c| (c, table.columns()[c].clone()))
+                            .collect(),
+                        key: None,
+                        values: vec![Value::Null; table.columns().len()],
+                    }
                 })
                 .collect(),
             RowSource::Count(_) => Vec::new(),

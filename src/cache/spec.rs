@@ -148,6 +148,62 @@ pub enum Part {
     Uuid,
 }
 
+impl SetSpec {
+    /// The columns this set reads: of its table, and of each joined parent
+    /// (by join). Rows are generated for these columns only when that is
+    /// cheaper than whole rows.
+    pub fn columns_used(&self) -> (Vec<usize>, Vec<Vec<usize>>) {
+        let RowSource::Table {
+            joins, filter, top, ..
+        } = &self.source
+        else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut own = Vec::new();
+        let mut parents = vec![Vec::new(); joins.len()];
+        let mut add = |operand: Operand| match operand {
+            Operand::Column(c) => own.push(c),
+            Operand::Parent { join, column } => parents[join].push(column),
+        };
+        let mut templates: Vec<&Template> = vec![&self.key];
+        match &self.kind {
+            Kind::String(t) | Kind::Set(t) | Kind::Counter(CounterValue::Template(t)) => {
+                templates.push(t)
+            }
+            Kind::Counter(CounterValue::Uniform { .. }) => {}
+            Kind::Json(fields) => templates.extend(fields.iter().map(|(_, t)| t)),
+            Kind::Hash(fields) => templates.extend(fields.iter().flat_map(|(n, v)| [n, v])),
+            Kind::SortedSet { score, member } => templates.extend([score, member]),
+        }
+        for part in templates.iter().flat_map(|t| &t.parts) {
+            match part {
+                Part::Column(c) => add(Operand::Column(*c)),
+                Part::Parent { join, column } => add(Operand::Parent {
+                    join: *join,
+                    column: *column,
+                }),
+                _ => {}
+            }
+        }
+        for condition in filter {
+            add(condition.column);
+        }
+        if let Some(top) = top {
+            add(Operand::Column(top.by));
+        }
+        for join in joins {
+            own.push(join.on_column);
+        }
+        own.sort_unstable();
+        own.dedup();
+        for columns in &mut parents {
+            columns.sort_unstable();
+            columns.dedup();
+        }
+        (own, parents)
+    }
+}
+
 impl Template {
     /// The one placeholder this template consists of, if it is exactly one.
     pub fn single(&self) -> Option<&Part> {
