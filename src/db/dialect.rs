@@ -53,6 +53,8 @@ pub struct ExecError {
     pub message: String,
     /// The server's error position: 1-based, in characters, into the text sent.
     pub position: Option<usize>,
+    /// SQLSTATE, when the server sent one.
+    pub code: Option<String>,
 }
 
 impl ExecError {
@@ -64,6 +66,7 @@ impl ExecError {
             return ExecError {
                 message: err.to_string(),
                 position: None,
+                code: None,
             };
         };
         let mut message = format!("{} (SQLSTATE {})", pg.message(), pg.code());
@@ -83,7 +86,11 @@ impl ExecError {
             Some(PgErrorPosition::Original(p)) => Some(p),
             _ => None,
         };
-        ExecError { message, position }
+        ExecError {
+            message,
+            position,
+            code: Some(pg.code().to_string()),
+        }
     }
 }
 
@@ -147,11 +154,17 @@ impl Postgres {
     /// without it a SIGKILLed run's `pg_sleep` or long `CREATE INDEX` would
     /// keep running, and keep the lock, until it finished. Older servers
     /// ignore it (they notice at the next write to the socket).
+    ///
+    /// On CockroachDB (same wire protocol, same SQL here) it turns
+    /// `autocommit_before_ddl` off: since 25.1 a DDL statement would
+    /// otherwise commit the migration's transaction before the history row
+    /// is written (cockroach#118440).
     pub async fn new(mut db: Db) -> Postgres {
-        let _ = db
-            .conn
-            .execute("SET client_connection_check_interval = 1000")
-            .await;
+        let setting = match db.flavor {
+            Flavor::Postgres => "SET client_connection_check_interval = 1000",
+            Flavor::Cockroach => "SET autocommit_before_ddl = false",
+        };
+        let _ = db.conn.execute(setting).await;
         Postgres {
             db,
             host: client_host(),
@@ -318,6 +331,7 @@ impl Dialect for Postgres {
                         backend_start,
                         state_change,
                         state,
+                        lease_expires_at: None,
                     }
                 },
             )

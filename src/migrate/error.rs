@@ -32,12 +32,17 @@ pub enum MigrateError {
     },
 
     /// Another session held the migration lock past `--lock-timeout`.
-    #[error("{}", lock_message(*waited, *key, holders))]
+    #[error("{}", lock_message(*waited, lock, holders))]
     LockTimeout {
         waited: Duration,
-        key: i64,
+        /// Which lock: `advisory lock key N` or `lease in <table>`.
+        lock: String,
         holders: Vec<LockHolder>,
     },
+
+    /// The lease lock could not be renewed (another run took it over).
+    #[error("lost the migration lock: {message}")]
+    LockLost { message: String },
 
     /// A migration (or a down script) failed.
     #[error("{0}")]
@@ -87,10 +92,22 @@ pub struct LockHolder {
     pub backend_start: Option<String>,
     pub state_change: Option<String>,
     pub state: Option<String>,
+    /// For a lease lock: when the lease runs out unless renewed.
+    pub lease_expires_at: Option<String>,
 }
 
 impl fmt::Display for LockHolder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(expires) = &self.lease_expires_at {
+            return write!(
+                f,
+                "pid {} on {} (seedkit lease taken at {}, last heartbeat {}, expires {expires})",
+                self.pid,
+                self.client_addr.as_deref().unwrap_or("?"),
+                self.backend_start.as_deref().unwrap_or("?"),
+                self.state_change.as_deref().unwrap_or("?"),
+            );
+        }
         let app = if self.application_name.is_empty() {
             "(no application_name)"
         } else {
@@ -208,9 +225,9 @@ fn refused_message(action: &str, problems: &[Problem]) -> String {
     text
 }
 
-fn lock_message(waited: Duration, key: i64, holders: &[LockHolder]) -> String {
+fn lock_message(waited: Duration, lock: &str, holders: &[LockHolder]) -> String {
     let mut text = format!(
-        "could not take the migration lock within {} (advisory lock key {key})",
+        "could not take the migration lock within {} ({lock})",
         humantime::format_duration(Duration::from_millis(waited.as_millis() as u64))
     );
     if holders.is_empty() {
@@ -238,7 +255,9 @@ impl Diagnostic for MigrateError {
             | MigrateError::BadVersion { .. }
             | MigrateError::Unsupported { .. } => ExitCode::Usage,
             MigrateError::Folder { .. } | MigrateError::Refused { .. } => ExitCode::Refused,
-            MigrateError::LockTimeout { .. } => ExitCode::LockTimeout,
+            MigrateError::LockTimeout { .. } | MigrateError::LockLost { .. } => {
+                ExitCode::LockTimeout
+            }
             MigrateError::Failed(_) => ExitCode::MigrationFailed,
             MigrateError::Database { .. } | MigrateError::Write { .. } => ExitCode::Failure,
         }
@@ -273,6 +292,11 @@ impl Diagnostic for MigrateError {
             )),
             MigrateError::Failed(_) => Some(
                 "fix the file and run `seedkit migrate` again; earlier migrations stay applied"
+                    .into(),
+            ),
+            MigrateError::LockLost { .. } => Some(
+                "the run stopped before its next migration because its lease was not renewed \
+                 in time (SEEDKIT_LOCK_LEASE sets its length): check `seedkit status` and run again"
                     .into(),
             ),
             MigrateError::BadVersion { hint, .. } | MigrateError::Unsupported { hint, .. } => {

@@ -6,13 +6,15 @@
 //! - [`checksum`]: what detects an edited file.
 //! - [`history`]: the history table's rows.
 //! - [`plan`]: folder vs history: states, problems, what to apply or undo.
-//! - [`lock`]: one run at a time, with the lock key formula.
+//! - [`lock`]: one run at a time, with the lock key formula; [`lease`] for
+//!   servers without advisory locks.
 //! - [`runner`]: migrate, rollback, status, repair over [`crate::db::dialect::Dialect`].
 //! - [`scaffold`]: `seedkit new`.
 
 pub mod checksum;
 pub mod error;
 pub mod history;
+pub mod lease;
 pub mod lock;
 pub mod plan;
 pub mod runner;

@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use super::error::{Failure, MigrateError, Problem};
 use super::history::{AppliedRow, HistoryTable, RowState};
-use super::lock;
+use super::lock::{self, RunLock};
 use super::plan::{Entry, Plan, RollbackTarget, State, rollback_entries, rollback_problems};
 use super::source::{self, Migration, Script, Source};
 use super::split::{char_position_to_byte, statement_at};
+use crate::db::SecretUrl;
 use crate::db::dialect::{Dialect, ExecError, HistoryChange, Postgres, Record};
-use crate::db::{Flavor, SecretUrl};
 use crate::error::Result;
 
 /// Where the migrations and their history are, and how long to wait for the lock.
@@ -74,33 +74,14 @@ async fn open(url: &SecretUrl) -> Result<Postgres> {
     Ok(Postgres::new(db).await)
 }
 
-/// Refuses to change a database the engine cannot lock safely.
-fn require_lock_support<D: Dialect>(db: &D) -> std::result::Result<(), MigrateError> {
-    match db.flavor() {
-        Flavor::Postgres => Ok(()),
-        Flavor::Cockroach => Err(MigrateError::Unsupported {
-            message: "CockroachDB has no session advisory locks (pg_try_advisory_lock always \
-                      succeeds there), and seedkit's lease-row lock for it is not built yet: \
-                      refusing to change the database without a lock"
-                .into(),
-            hint: "`seedkit status` works on CockroachDB; apply migrations with one process \
-                   at a time using another tool until the lease lock lands"
-                .into(),
-        }),
-    }
-}
-
-/// Takes the lock, runs `work`, and releases the lock whatever happened.
+/// Takes the lock, runs `work` with it, and releases it whatever happened.
 macro_rules! locked {
-    ($db:expr, $settings:expr, $work:expr) => {{
-        require_lock_support(&$db)?;
-        let database = $db.current_database().await?;
-        let key = lock::lock_key(&database, &$settings.history);
-        lock::acquire(&mut $db, key, $settings.lock_timeout).await?;
-        crate::ui::debug(format!("took the migration lock (key {key})"));
+    ($db:expr, $url:expr, $settings:expr, |$lock:ident| $work:expr) => {{
+        let $lock =
+            lock::acquire(&mut $db, $url, &$settings.history, $settings.lock_timeout).await?;
         let result = $work;
-        let unlocked = $db.unlock(key).await;
-        match (result, unlocked) {
+        let released = $lock.release(&mut $db).await;
+        match (result, released) {
             (Ok(value), Ok(())) => Ok(value),
             (Ok(_), Err(e)) => Err(e.into()),
             (Err(e), _) => Err(e),
@@ -158,13 +139,14 @@ pub async fn migrate(
             elapsed_ms: started.elapsed().as_millis() as u64,
         });
     }
-    locked!(db, settings, {
-        apply_pending(&mut db, settings, &source, options, started).await
+    locked!(db, url, settings, |held| {
+        apply_pending(&mut db, &held, settings, &source, options, started).await
     })
 }
 
 async fn apply_pending<D: Dialect>(
     db: &mut D,
+    held: &RunLock,
     settings: &Settings,
     source: &Source,
     options: &MigrateOptions,
@@ -176,6 +158,7 @@ async fn apply_pending<D: Dialect>(
     refuse("migrate", plan.problems(options.allow_out_of_order))?;
     let mut steps = Vec::new();
     for migration in plan.pending(source, options.to) {
+        held.check()?;
         match apply_one(db, &settings.history, migration).await {
             Ok(elapsed) => {
                 crate::ui::info(format!(
@@ -231,6 +214,14 @@ fn failure(
     direction: &'static str,
     error: ExecError,
 ) -> Box<Failure> {
+    let mut message = error.message;
+    if error.code.as_deref() == Some("XXA00") {
+        message.push_str(
+            "\n  CockroachDB committed the transaction but the schema change failed (XXA00): \
+             the migration may be partly applied and is not recorded; check the schema \
+             before running it again",
+        );
+    }
     Box::new(Failure {
         version: m.version,
         name: m.name.clone(),
@@ -238,7 +229,7 @@ fn failure(
         direction,
         line: None,
         statement: None,
-        message: error.message,
+        message,
         no_transaction: script.no_transaction,
         completed: Vec::new(),
     })
@@ -275,6 +266,7 @@ async fn apply_no_transaction<D: Dialect>(
             ExecError {
                 message: e.to_string(),
                 position: None,
+                code: None,
             },
         )
     };
@@ -374,8 +366,8 @@ pub async fn rollback(
             elapsed_ms: started.elapsed().as_millis() as u64,
         });
     }
-    locked!(db, settings, {
-        undo(&mut db, settings, &source, target, started).await
+    locked!(db, url, settings, |held| {
+        undo(&mut db, &held, settings, &source, target, started).await
     })
 }
 
@@ -410,6 +402,7 @@ fn undo_step(e: &Entry, elapsed: Option<Duration>) -> Step {
 
 async fn undo<D: Dialect>(
     db: &mut D,
+    held: &RunLock,
     settings: &Settings,
     source: &Source,
     target: RollbackTarget,
@@ -420,6 +413,7 @@ async fn undo<D: Dialect>(
     let entries = rollback_targets(&plan, source, target)?;
     let mut steps = Vec::new();
     for entry in entries {
+        held.check()?;
         let m = source
             .get(entry.version)
             .expect("rollback_problems checked the file");
@@ -484,6 +478,7 @@ async fn undo_one<D: Dialect>(
             ExecError {
                 message: e.to_string(),
                 position: None,
+                code: None,
             },
         )
     })?;
@@ -571,7 +566,7 @@ pub struct RepairReport {
 pub async fn repair(url: &SecretUrl, settings: &Settings, version: u64) -> Result<RepairReport> {
     let source = source::read(&settings.dir)?;
     let mut db = open(url).await?;
-    locked!(db, settings, {
+    locked!(db, url, settings, |_held| {
         repair_locked(&mut db, settings, &source, version).await
     })
 }

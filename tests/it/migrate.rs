@@ -322,6 +322,98 @@ fn sigkill_during_a_slow_migration_frees_the_lock() {
     assert_eq!(history(&db), vec!["1"]);
 }
 
+/// The lease lock (CockroachDB's), exercised on PostgreSQL through the hidden
+/// `SEEDKIT_LOCK_STRATEGY=lease`: the heartbeat keeps a 2 s lease alive
+/// through an 8 s migration, and a SIGKILLed holder's lease is taken over
+/// once it expires.
+#[test]
+fn lease_lock_heartbeat_and_takeover_after_sigkill() {
+    let db = TestDb::new("mig_lease");
+    let dir = fixture_copy("slow");
+    std::fs::write(
+        dir.path().join("1_slow.up.sql"),
+        "CREATE TABLE slow_done (id int);\nSELECT pg_sleep(8);\n",
+    )
+    .unwrap();
+    let lease = |cmd: Cmd| {
+        cmd.env("SEEDKIT_LOCK_STRATEGY", "lease")
+            .env("SEEDKIT_LOCK_LEASE", "2s")
+    };
+    let mut first = lease(sk(&db, dir.path()).arg("migrate")).spawn();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while db.query(
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(8)%' AND pid <> pg_backend_pid()",
+    ) == "0"
+    {
+        assert!(Instant::now() < deadline, "the slow migration never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Past the 2 s lease: only the heartbeat keeps it.
+    std::thread::sleep(Duration::from_millis(2500));
+    let blocked = lease(sk(&db, dir.path()).args(["migrate", "--lock-timeout", "1s"])).run();
+    blocked.assert_code(4);
+    assert!(
+        blocked.stderr.contains(&format!("pid {} on", first.id())),
+        "{}",
+        blocked.stderr
+    );
+
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert_eq!(
+        db.query("SELECT owner_pid FROM seedkit_migrations_lock"),
+        first.id().to_string(),
+        "the killed run's lease row stays until it expires"
+    );
+    let started = Instant::now();
+    lease(sk(&db, dir.path()).args(["migrate", "--lock-timeout", "15s"]))
+        .run()
+        .success();
+    assert!(
+        started.elapsed() < Duration::from_secs(14),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(history(&db), vec!["1"]);
+    assert_eq!(
+        db.query("SELECT count(*) FROM seedkit_migrations_lock"),
+        "0",
+        "released on success"
+    );
+}
+
+#[test]
+fn eight_concurrent_runs_under_the_lease_lock() {
+    let db = TestDb::new("mig_lease_concurrent");
+    let dir = repo_root().join("migrations");
+    let children: Vec<Child> = (0..8)
+        .map(|_| {
+            sk(&db, &dir)
+                .env("SEEDKIT_LOCK_STRATEGY", "lease")
+                .args(["migrate", "--lock-timeout", "60s"])
+                .spawn()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "a concurrent run failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        db.query(
+            "SELECT count(*) = count(DISTINCT version) AND count(*) >= 14 FROM seedkit_migrations"
+        ),
+        "t"
+    );
+    assert_eq!(
+        db.query("SELECT count(*) FROM seedkit_migrations_lock"),
+        "0"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Failures
 
