@@ -215,22 +215,22 @@ impl LockHolder {
             .stderr(Stdio::null())
             .spawn()
             .expect("psql starts");
+        // From here on, Drop kills and reaps psql whatever happens.
+        let mut holder = LockHolder {
+            child,
+            pid: String::new(),
+            url: db.url.clone(),
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let pid = db.query(
+        while holder.pid.is_empty() {
+            assert!(Instant::now() < deadline, "psql never took the lock");
+            std::thread::sleep(Duration::from_millis(50));
+            holder.pid = db.query(
                 "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             );
-            if !pid.is_empty() {
-                return LockHolder {
-                    child,
-                    pid,
-                    url: db.url.clone(),
-                };
-            }
-            assert!(Instant::now() < deadline, "psql never took the lock");
-            std::thread::sleep(Duration::from_millis(50));
         }
+        holder
     }
 }
 
@@ -238,10 +238,12 @@ impl Drop for LockHolder {
     fn drop(&mut self) {
         // psql's server session would sleep on (holding the lock) after
         // psql dies: end it from the server side.
-        let _ = crate::support::psql(
-            &self.url,
-            &format!("SELECT pg_terminate_backend({})", self.pid),
-        );
+        if !self.pid.is_empty() {
+            let _ = crate::support::psql(
+                &self.url,
+                &format!("SELECT pg_terminate_backend({})", self.pid),
+            );
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
