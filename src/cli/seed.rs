@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::GlobalArgs;
+use super::migrate::emit;
 use crate::cache::{self, CacheOptions, CacheSpec};
 use crate::error::{ExitCode, Result};
 use crate::generate::Dataset;
@@ -104,8 +105,8 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if args.dry_run {
         let plan = Plan::new(&profile, &dataset);
         match global.format {
-            Format::Human => println!("{plan}"),
-            Format::Json => println!("{}", to_json(&plan)?),
+            Format::Human => emit!("{plan}"),
+            Format::Json => emit!("{}", to_json(&plan)?),
         }
         return Ok(ExitCode::Success);
     }
@@ -189,10 +190,10 @@ fn print_summary(summary: &Summary, format: Format) -> Result<()> {
     match format {
         Format::Human => {
             if ui::verbosity() >= 0 {
-                println!("{summary}");
+                emit!("{summary}");
             }
         }
-        Format::Json => println!("{}", to_json(summary)?),
+        Format::Json => emit!("{}", to_json(summary)?),
     }
     Ok(())
 }
