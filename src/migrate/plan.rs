@@ -291,3 +291,125 @@ fn expected_down_path(m: &Migration) -> String {
 fn short(checksum: Option<&str>) -> String {
     checksum.map_or_else(|| "-".to_string(), |c| c.chars().take(12).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migrate::source::{Layout, Script};
+
+    fn migration(version: u64, with_down: bool) -> Migration {
+        let script = |name: &str| Script {
+            path: PathBuf::from(name),
+            sql: String::new(),
+            body: String::new(),
+            statements: Vec::new(),
+            no_transaction: false,
+        };
+        Migration {
+            version,
+            version_text: version.to_string(),
+            name: format!("m{version}"),
+            layout: Layout::Sqlx,
+            up: script(&format!("{version}_m{version}.up.sql")),
+            down: with_down.then(|| script(&format!("{version}_m{version}.down.sql"))),
+            checksum: format!("sum{version}"),
+        }
+    }
+
+    fn row(version: u64, checksum: &str) -> AppliedRow {
+        AppliedRow {
+            version,
+            name: format!("m{version}"),
+            checksum: checksum.into(),
+            state: RowState::Applied,
+            applied_at: String::new(),
+            execution_ms: 0,
+            applied_by: String::new(),
+            no_transaction: false,
+            failed_statement: None,
+            failed_line: None,
+            error: None,
+        }
+    }
+
+    fn source(migrations: Vec<Migration>) -> Source {
+        Source {
+            dir: PathBuf::from("m"),
+            migrations,
+        }
+    }
+
+    #[test]
+    fn states_and_problems() {
+        let src = source(vec![
+            migration(1, true),
+            migration(2, true),
+            migration(3, true),
+        ]);
+        let rows = [row(1, "edited"), row(3, "sum3"), row(4, "sum4")];
+        let plan = Plan::new(&src, &rows);
+        let states: Vec<_> = plan.entries.iter().map(|e| (e.version, e.state)).collect();
+        assert_eq!(
+            states,
+            vec![
+                (1, State::Changed),
+                (2, State::Pending),
+                (3, State::Applied),
+                (4, State::Missing)
+            ]
+        );
+        assert!(plan.entries[1].out_of_order);
+        let kinds: Vec<_> = plan.problems(false).iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, vec!["changed", "out_of_order", "missing"]);
+        let kinds: Vec<_> = plan.problems(true).iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, vec!["changed", "missing"]);
+    }
+
+    #[test]
+    fn pending_stops_at_to() {
+        let src = source(vec![
+            migration(1, true),
+            migration(2, true),
+            migration(10, true),
+        ]);
+        let plan = Plan::new(&src, &[]);
+        let versions: Vec<u64> = plan
+            .pending(&src, Some(2))
+            .iter()
+            .map(|m| m.version)
+            .collect();
+        assert_eq!(versions, vec![1, 2]);
+        assert_eq!(plan.pending(&src, None).len(), 3);
+    }
+
+    #[test]
+    fn rollback_targets_newest_first_and_missing_down_refused() {
+        let src = source(vec![
+            migration(1, true),
+            migration(2, false),
+            migration(3, true),
+        ]);
+        let rows = [row(1, "sum1"), row(2, "sum2"), row(3, "sum3")];
+        let plan = Plan::new(&src, &rows);
+        let versions = |t| -> Vec<u64> {
+            rollback_entries(&plan, t)
+                .iter()
+                .map(|e| e.version)
+                .collect()
+        };
+        assert_eq!(versions(RollbackTarget::Version(2)), vec![3, 2]);
+        assert_eq!(versions(RollbackTarget::Steps(1)), vec![3]);
+        assert_eq!(versions(RollbackTarget::All), vec![3, 2, 1]);
+        let problems = rollback_problems(&rollback_entries(&plan, RollbackTarget::All), &src);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].version, Some(2));
+        assert!(
+            problems[0].way_out.contains("2_m2.down.sql"),
+            "{}",
+            problems[0].way_out
+        );
+        assert!(
+            rollback_problems(&rollback_entries(&plan, RollbackTarget::Steps(1)), &src).is_empty()
+        );
+    }
+}

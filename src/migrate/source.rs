@@ -407,7 +407,17 @@ fn read_diesel_metadata(path: &Path) -> Result<bool, String> {
 /// together with the history row); any other transaction control in a
 /// transactional file is refused, since it would commit part of the
 /// migration apart from its history row. No-transaction files run as written.
-fn prepare(sql: &str, no_transaction: bool) -> Result<(String, Vec<Statement>), String> {
+fn prepare(file_text: &str, no_transaction: bool) -> Result<(String, Vec<Statement>), String> {
+    // A UTF-8 byte-order mark (some Windows editors write one) is not SQL:
+    // it becomes a space, keeping character positions.
+    let unmarked;
+    let sql = match file_text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            unmarked = format!(" {rest}");
+            unmarked.as_str()
+        }
+        None => file_text,
+    };
     let mut statements = split(sql);
     if no_transaction {
         return Ok((sql.to_string(), statements));
@@ -520,6 +530,13 @@ mod tests {
         assert_eq!(body.trim(), "CREATE TABLE a ();");
         assert_eq!(statements.len(), 1);
         assert_eq!(statements[0].line, 2);
+    }
+
+    #[test]
+    fn byte_order_mark_is_not_sent() {
+        let (body, statements) = prepare("\u{feff}SELECT 1;", false).unwrap();
+        assert_eq!(body, " SELECT 1;");
+        assert_eq!(statements[0].text, "SELECT 1");
     }
 
     #[test]

@@ -810,3 +810,38 @@ fn new_follows_the_folder_numbering_and_layout() {
     assert!(diesel.path().join(&created[0]).join("up.sql").is_file());
     assert!(diesel.path().join(&created[0]).join("down.sql").is_file());
 }
+
+#[test]
+fn status_human_output_lists_states_and_the_way_out() {
+    let db = TestDb::new("mig_status_human");
+    let dir = fixture_copy("basic");
+    sk(&db, dir.path())
+        .args(["migrate", "--to", "2"])
+        .run()
+        .success();
+    std::fs::write(dir.path().join("2_create_b.up.sql"), "-- edited\n").unwrap();
+    let out = sk(&db, dir.path()).arg("status").run();
+    out.success();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].contains(&format!(
+        "in {} (history: public.seedkit_migrations, lock key",
+        db.name
+    )));
+    assert!(lines[1].starts_with("VERSION  STATE"), "{}", out.stdout);
+    let cells = |line: &str| {
+        line.split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(cells(lines[2])[..2], ["1", "applied"]);
+    assert_eq!(cells(lines[2]).last().unwrap(), "create_a");
+    assert_eq!(cells(lines[3])[..2], ["2", "changed"]);
+    assert_eq!(cells(lines[4]), ["3", "pending", "create_c"]);
+    assert!(
+        out.stdout
+            .contains("2 applied, 1 pending, 1 problem; at version 2"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("`seedkit repair 2`"), "{}", out.stdout);
+}
