@@ -845,3 +845,125 @@ fn status_human_output_lists_states_and_the_way_out() {
     );
     assert!(out.stdout.contains("`seedkit repair 2`"), "{}", out.stdout);
 }
+
+/// Waits until a statement containing `needle` runs on the test database.
+fn wait_for_query(db: &TestDb, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while db.query(&format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%{needle}%' AND pid <> pg_backend_pid()"
+    )) == "0"
+    {
+        assert!(Instant::now() < deadline, "`{needle}` never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn failing_statement_found_by_replay_when_the_server_gives_no_position() {
+    let db = TestDb::new("mig_failing_replay");
+    let dir = fixture_copy("failing");
+    // "relation already exists" comes without an error position.
+    std::fs::write(
+        dir.path().join("3_three.up.sql"),
+        "CREATE TABLE three (id int);\nCREATE TABLE one (id int);\nCREATE TABLE three_after (id int);\n",
+    )
+    .unwrap();
+    let out = sk(&db, dir.path()).arg("migrate").run();
+    out.assert_code(5);
+    assert!(
+        out.stderr.contains("3_three.up.sql, line 2"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("statement: CREATE TABLE one (id int)"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("already exists"), "{}", out.stderr);
+    assert!(
+        !table_exists(&db, "three"),
+        "the replay was rolled back too"
+    );
+    assert_eq!(history(&db), vec!["1", "2"]);
+}
+
+#[test]
+fn ctrl_c_rolls_back_and_releases_the_lock() {
+    let db = TestDb::new("mig_ctrl_c");
+    let dir = fixture("slow");
+    let child = sk(&db, &dir).arg("migrate").spawn();
+    wait_for_query(&db, "pg_sleep(4)");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!table_exists(&db, "slow_done"));
+    // The lock is free at once: a 1 s timeout is enough.
+    sk(&db, &dir)
+        .args(["migrate", "--lock-timeout", "1s"])
+        .run()
+        .success();
+    assert_eq!(history(&db), vec!["1"]);
+}
+
+#[test]
+fn killed_no_transaction_migration_shows_as_interrupted() {
+    let db = TestDb::new("mig_notx_killed");
+    let dir = tempfile::tempdir().unwrap();
+    let up = dir.path().join("1_two_steps.up.sql");
+    std::fs::write(
+        &up,
+        "-- seedkit:no-transaction\nCREATE TABLE part_one (id int);\nSELECT pg_sleep(8);\nCREATE TABLE part_two (id int);\n",
+    )
+    .unwrap();
+    let mut child = sk(&db, dir.path()).arg("migrate").spawn();
+    wait_for_query(&db, "pg_sleep(8)");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let status = status_json(&db, dir.path());
+    assert_eq!(state_of(&status, 1), "interrupted");
+    assert_eq!(status["problems"][0]["kind"], "interrupted");
+    assert!(table_exists(&db, "part_one") && !table_exists(&db, "part_two"));
+    let refused = sk(&db, dir.path())
+        .args(["migrate", "--lock-timeout", "10s"])
+        .run();
+    refused.assert_code(6);
+    assert!(
+        refused.stderr.contains("died part-way"),
+        "{}",
+        refused.stderr
+    );
+
+    // The way out: make the file idempotent, forget the run, migrate.
+    std::fs::write(
+        &up,
+        "-- seedkit:no-transaction\nCREATE TABLE IF NOT EXISTS part_one (id int);\nCREATE TABLE part_two (id int);\n",
+    )
+    .unwrap();
+    let repaired = sk(&db, dir.path()).args(["repair", "1"]).run();
+    repaired.success();
+    assert!(
+        repaired.stdout.contains("failed run forgotten"),
+        "{}",
+        repaired.stdout
+    );
+    sk(&db, dir.path()).arg("migrate").run().success();
+    assert!(table_exists(&db, "part_two"));
+    assert_eq!(state_of(&status_json(&db, dir.path()), 1), "applied");
+}
