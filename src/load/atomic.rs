@@ -55,6 +55,15 @@ pub async fn load(
         ),
     )
     .await?;
+    // A seed is one deliberate bulk statement stream: a role's
+    // statement_timeout (often seconds) must not cancel its COPY.
+    execute(
+        conn,
+        target,
+        "setting statement_timeout",
+        "SET LOCAL statement_timeout = 0".into(),
+    )
+    .await?;
     // Index builds sort in memory up to maintenance_work_mem (64MB by
     // default); 512MB built the players indexes ~20% faster here. Only
     // raised, never lowered, and only for this transaction.

@@ -249,6 +249,38 @@ fn reseeding_is_refused_and_reset_empties_exactly_the_profile_tables() {
     assert_eq!(count(&db, "security_events"), 1);
 }
 
+/// Waits until the seed's COPY into players is running, plus a moment.
+fn wait_for_players_copy(db: &TestDb) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let copying = db.query(&format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' \
+             AND query LIKE 'COPY%players%' AND state = 'active'",
+            db.name
+        ));
+        if copying == "1" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the COPY never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+}
+
+/// Waits until the server has noticed the seed's connection is gone (and
+/// rolled its transaction back).
+fn wait_for_disconnect(db: &TestDb) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while db.query(&format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'seedkit'",
+        db.name
+    )) != "0"
+    {
+        assert!(Instant::now() < deadline, "the seed's session lingers");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn a_killed_seed_leaves_the_tables_and_schema_as_they_were() {
     let (_dir, path) = profile("p", PROFILE);
@@ -265,32 +297,10 @@ fn a_killed_seed_leaves_the_tables_and_schema_as_they_were() {
     let mut child = seed()
         .args(["--reset", "--set", "players.rows=3000000"])
         .spawn();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let copying = db.query(&format!(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' \
-             AND query LIKE 'COPY%players%' AND state = 'active'",
-            db.name
-        ));
-        if copying == "1" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the COPY never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    wait_for_players_copy(&db);
     child.kill().expect("SIGKILL");
     child.wait().unwrap();
-    // The server rolls back when it notices the connection is gone.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while db.query(&format!(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'seedkit'",
-        db.name
-    )) != "0"
-    {
-        assert!(Instant::now() < deadline, "the killed seed's session lingers");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_disconnect(&db);
 
     assert_eq!(
         schema_objects(&db),
@@ -301,6 +311,35 @@ fn a_killed_seed_leaves_the_tables_and_schema_as_they_were() {
     // Usable: the next seed with --reset gives the clean run's bytes.
     seed().arg("--reset").run().success();
     assert_eq!(checksums(&db), before_data);
+    assert_eq!(schema_objects(&db), before_schema);
+}
+
+#[test]
+fn an_interrupted_seed_exits_130_and_rolls_back() {
+    let (_dir, path) = profile("p", PROFILE);
+    let db = migrated("sigterm");
+    let before_schema = schema_objects(&db);
+    let child = db
+        .seedkit()
+        .args(["seed", "--profile", path.to_str().unwrap()])
+        .args(["--set", "players.rows=3000000"])
+        .spawn();
+    wait_for_players_copy(&db);
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    wait_for_disconnect(&db);
+    assert_eq!(count(&db, "players"), 0);
     assert_eq!(schema_objects(&db), before_schema);
 }
 
