@@ -16,6 +16,7 @@ use std::str::FromStr;
 
 use sqlx::{Connection as _, PgConnection, postgres::PgConnectOptions};
 
+pub use dialect::Dialect;
 pub use url::SecretUrl;
 
 use crate::error::{Diagnostic, ExitCode};

@@ -274,6 +274,16 @@ impl Diagnostic for MigrateError {
                     .into(),
             ),
             MigrateError::Refused { .. } => None,
+            MigrateError::LockTimeout { holders, .. }
+                if holders.iter().any(|h| h.lease_expires_at.is_some()) =>
+            {
+                Some(
+                    "another migration is probably running: wait for it, or raise \
+                     --lock-timeout; a lease whose run was killed expires by itself at the \
+                     time shown"
+                        .into(),
+                )
+            }
             MigrateError::LockTimeout { .. } => Some(
                 "another migration is probably running: wait for it, or raise --lock-timeout; \
                  if the holder is stuck, end it with SELECT pg_terminate_backend(<pid>)"
