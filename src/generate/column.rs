@@ -242,9 +242,18 @@ impl Col {
                             s.push_str(t);
                             Ok(())
                         }
-                        Part::Row => write!(s, "{}", ctx.row),
-                        Part::N => write!(s, "{}", ctx.row + 1),
-                        Part::Child => write!(s, "{}", ctx.child),
+                        Part::Row => {
+                            super::fake::push_u64(s, ctx.row);
+                            Ok(())
+                        }
+                        Part::N => {
+                            super::fake::push_u64(s, ctx.row + 1);
+                            Ok(())
+                        }
+                        Part::Child => {
+                            super::fake::push_u64(s, ctx.child);
+                            Ok(())
+                        }
                         Part::Column(c) => write!(s, "{}", row[*c]),
                     };
                 }
@@ -298,25 +307,33 @@ fn fill_json(
 ) {
     for field in fields {
         match field {
-            JsonGen::Value { name, col } => {
-                let mut v = Value::Null;
-                col.fill(ctx, row, &mut v);
-                let json = to_json(v);
-                match map.get_mut(name.as_str()) {
-                    Some(slot) => *slot = json,
-                    None => {
-                        map.insert(name.clone(), json);
-                    }
+            JsonGen::Value { name, col } => match map.get_mut(name.as_str()) {
+                Some(slot) => {
+                    // Reuse the previous row's string buffer, if any.
+                    let mut v = match slot {
+                        serde_json::Value::String(s) => Value::Text(std::mem::take(s)),
+                        _ => Value::Null,
+                    };
+                    col.fill(ctx, row, &mut v);
+                    *slot = to_json(v);
                 }
-            }
+                None => {
+                    let mut v = Value::Null;
+                    col.fill(ctx, row, &mut v);
+                    map.insert(name.clone(), to_json(v));
+                }
+            },
             JsonGen::Object { name, fields } => {
-                let slot = map
-                    .entry(name.clone())
-                    .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
-                if !slot.is_object() {
-                    *slot = serde_json::Value::Object(serde_json::Map::new());
+                if !map
+                    .get(name.as_str())
+                    .is_some_and(serde_json::Value::is_object)
+                {
+                    map.insert(
+                        name.clone(),
+                        serde_json::Value::Object(serde_json::Map::new()),
+                    );
                 }
-                if let serde_json::Value::Object(inner) = slot {
+                if let Some(serde_json::Value::Object(inner)) = map.get_mut(name.as_str()) {
                     fill_json(fields, ctx, row, inner);
                 }
             }

@@ -3,8 +3,9 @@
 //! Written here rather than taken from `rand_distr` so the exact algorithm
 //! (and so every generated value) is pinned with seedkit's own code:
 //! uniform by multiply-shift, normal by Box–Muller, exponential by
-//! inversion, zipf by Hörmann and Derflinger's rejection-inversion (O(1)
-//! time and memory whatever the range).
+//! inversion, zipf by a searched table of cumulative probabilities for
+//! ranges up to 4096 values and otherwise by Hörmann and Derflinger's
+//! rejection-inversion (O(1) time and memory whatever the range).
 
 use super::rng::CellRng;
 use crate::profile::{Dist, DistKind};
@@ -20,11 +21,21 @@ pub struct Sampler {
 #[derive(Debug, Clone)]
 enum Kind {
     Uniform,
-    Normal { mean: f64, stddev: f64 },
-    Exponential { mean: f64 },
+    Normal {
+        mean: f64,
+        stddev: f64,
+    },
+    Exponential {
+        mean: f64,
+    },
     Zipf(Zipf),
+    /// Zipf over a small range: the cumulative probabilities, searched.
+    ZipfTable(Vec<f64>),
     Constant(f64),
 }
+
+/// Ranges up to this many values sample zipf from a table (8 bytes each).
+const ZIPF_TABLE_MAX: u64 = 4096;
 
 impl Sampler {
     pub fn new(dist: &Dist) -> Sampler {
@@ -32,7 +43,14 @@ impl Sampler {
             DistKind::Uniform => Kind::Uniform,
             DistKind::Normal { mean, stddev } => Kind::Normal { mean, stddev },
             DistKind::Exponential { mean } => Kind::Exponential { mean },
-            DistKind::Zipf { s } => Kind::Zipf(Zipf::new((dist.max - dist.min) as u64 + 1, s)),
+            DistKind::Zipf { s } => {
+                let n = (dist.max - dist.min) as u64 + 1;
+                if n <= ZIPF_TABLE_MAX {
+                    Kind::ZipfTable(zipf_table(n, s))
+                } else {
+                    Kind::Zipf(Zipf::new(n, s))
+                }
+            }
             DistKind::Constant(c) => Kind::Constant(c),
         };
         Sampler {
@@ -56,6 +74,7 @@ impl Sampler {
                 }
             }
             Kind::Zipf(z) => self.min as i64 + z.sample(rng) as i64 - 1,
+            Kind::ZipfTable(cdf) => self.min as i64 + zipf_from_table(cdf, rng) as i64,
             Kind::Constant(c) => *c as i64,
             Kind::Normal { .. } => self.float(rng).round() as i64,
             Kind::Exponential { .. } => self.float(rng).floor() as i64,
@@ -70,10 +89,33 @@ impl Sampler {
             Kind::Normal { mean, stddev } => mean + stddev * standard_normal(rng),
             Kind::Exponential { mean } => self.min - mean * (1.0 - rng.unit()).ln(),
             Kind::Zipf(z) => self.min + z.sample(rng) as f64 - 1.0,
+            Kind::ZipfTable(cdf) => self.min + zipf_from_table(cdf, rng) as f64,
             Kind::Constant(c) => *c,
         };
         v.clamp(self.min, self.max)
     }
+}
+
+/// Cumulative probabilities of ranks 1..=n, normalised to end at 1.
+fn zipf_table(n: u64, s: f64) -> Vec<f64> {
+    let mut sum = 0.0;
+    let mut cdf: Vec<f64> = (1..=n)
+        .map(|k| {
+            sum += (k as f64).powf(-s);
+            sum
+        })
+        .collect();
+    for c in &mut cdf {
+        *c /= sum;
+    }
+    cdf
+}
+
+/// A 0-based rank drawn from a cumulative table.
+#[inline]
+fn zipf_from_table(cdf: &[f64], rng: &mut CellRng) -> usize {
+    let u = rng.unit();
+    cdf.partition_point(|&c| c <= u).min(cdf.len() - 1)
 }
 
 /// Box–Muller: one standard normal from two uniforms.

@@ -9,8 +9,8 @@
 //! part is letters, `.` and `_` only, so the trailing digits are exactly the
 //! row number and two rows can never produce the same value.
 
-use std::fmt::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::LazyLock;
 
 use fake::Fake;
 use fake::locales::{Data, EN};
@@ -20,6 +20,41 @@ use super::value::Value;
 use crate::profile::FakeKind;
 
 type L = EN;
+
+/// Name lists lower-cased to ASCII letters once ("O'Keefe" -> "okeefe"), so
+/// a username costs two table lookups and a few byte copies.
+static FIRST_LOWER: LazyLock<Vec<String>> = LazyLock::new(|| lower_all(L::NAME_FIRST_NAME));
+static LAST_LOWER: LazyLock<Vec<String>> = LazyLock::new(|| lower_all(L::NAME_LAST_NAME));
+static WORD_LOWER: LazyLock<Vec<String>> = LazyLock::new(|| lower_all(L::LOREM_WORD));
+
+fn lower_all(names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| {
+            n.bytes()
+                .filter(u8::is_ascii_alphabetic)
+                .map(|b| char::from(b.to_ascii_lowercase()))
+                .collect::<String>()
+        })
+        .map(|n| if n.is_empty() { "x".to_string() } else { n })
+        .collect()
+}
+
+/// Appends `n` in decimal, without the formatting machinery.
+#[inline]
+pub(crate) fn push_u64(s: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
+}
 
 pub(crate) fn fill(
     kind: FakeKind,
@@ -138,52 +173,48 @@ fn count(rng: &mut CellRng, min: u32, max: u32) -> u32 {
 
 fn push_suffix(s: &mut String, unique_n: Option<u64>) {
     if let Some(n) = unique_n {
-        let _ = write!(s, "{n}");
+        push_u64(s, n);
     }
 }
 
-/// Lower-case ASCII letters of a name ("O'Keefe" -> "okeefe").
-fn push_lower(s: &mut String, name: &str) {
-    s.extend(
-        name.chars()
-            .filter(char::is_ascii_alphabetic)
-            .map(|c| c.to_ascii_lowercase()),
-    );
+#[inline]
+fn one_of<'a>(rng: &mut CellRng, items: &'a [String]) -> &'a str {
+    &items[rng.below(items.len() as u64) as usize]
 }
 
 /// A username like `amy.hane`, `amy_hane`, `ahane`, `amyhane`, `quia_amy`
 /// or (when not unique) `amy42`. Letters, `.` and `_` only when `unique`.
 fn username(rng: &mut CellRng, unique: bool, s: &mut String) {
-    let first = one(rng, L::NAME_FIRST_NAME);
-    let last = one(rng, L::NAME_LAST_NAME);
+    let first = one_of(rng, &FIRST_LOWER);
+    let last = one_of(rng, &LAST_LOWER);
     let pattern = rng.below(if unique { 5 } else { 6 });
     match pattern {
         0 => {
-            push_lower(s, first);
+            s.push_str(first);
             s.push('.');
-            push_lower(s, last);
+            s.push_str(last);
         }
         1 => {
-            push_lower(s, first);
+            s.push_str(first);
             s.push('_');
-            push_lower(s, last);
+            s.push_str(last);
         }
         2 => {
-            push_lower(s, first.get(..1).unwrap_or_default());
-            push_lower(s, last);
+            s.push_str(&first[..1]);
+            s.push_str(last);
         }
         3 => {
-            push_lower(s, first);
-            push_lower(s, last);
+            s.push_str(first);
+            s.push_str(last);
         }
         4 => {
-            push_lower(s, one(rng, L::LOREM_WORD));
+            s.push_str(one_of(rng, &WORD_LOWER));
             s.push('_');
-            push_lower(s, first);
+            s.push_str(first);
         }
         _ => {
-            push_lower(s, first);
-            let _ = write!(s, "{}", rng.below(100));
+            s.push_str(first);
+            push_u64(s, rng.below(100));
         }
     }
 }
