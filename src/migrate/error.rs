@@ -147,7 +147,9 @@ pub struct Failure {
     pub line: Option<usize>,
     /// The failing statement's text, when known.
     pub statement: Option<String>,
-    /// The server's message, with SQLSTATE, detail and position.
+    /// Where in the file the server's error position points (line, column).
+    pub error_at: Option<(usize, usize)>,
+    /// The server's message, with SQLSTATE, detail and hint.
     pub message: String,
     pub no_transaction: bool,
     /// Versions this run completed before the failure (applied or undone).
@@ -169,6 +171,9 @@ impl fmt::Display for Failure {
         }
         if let Some(statement) = &self.statement {
             write!(f, "\n  statement: {}", first_lines(statement, 3))?;
+        }
+        if let Some((line, column)) = self.error_at {
+            write!(f, "\n  error at line {line}, column {column}")?;
         }
         write!(f, "\n  {}", self.message)?;
         if self.no_transaction {

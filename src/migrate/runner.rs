@@ -229,6 +229,7 @@ fn failure(
         direction,
         line: None,
         statement: None,
+        error_at: None,
         message,
         no_transaction: script.no_transaction,
         completed: Vec::new(),
@@ -326,7 +327,9 @@ async fn locate<D: Dialect>(
     let mut failed = failure(m, script, direction, error);
     let found = match position {
         Some(p) => {
-            statement_at(&script.statements, char_position_to_byte(&script.body, p)).cloned()
+            let byte = char_position_to_byte(&script.body, p);
+            failed.error_at = Some(line_and_column(&script.body, byte));
+            statement_at(&script.statements, byte).cloned()
         }
         None => {
             let texts: Vec<&str> = script.statements.iter().map(|s| s.text.as_str()).collect();
@@ -340,6 +343,14 @@ async fn locate<D: Dialect>(
         failed.statement = Some(statement.text);
     }
     failed
+}
+
+/// The 1-based line and column (in characters) of byte offset `at`.
+fn line_and_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
 }
 
 /// Undoes applied migrations, newest first, each down script in a
