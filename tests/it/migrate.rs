@@ -445,7 +445,11 @@ fn failing_migration_keeps_earlier_ones_and_leaves_nothing_of_itself() {
     );
     assert!(out.stderr.contains("no_such_column"), "{}", out.stderr);
     assert!(out.stderr.contains("42703"), "{}", out.stderr);
-    assert!(out.stderr.contains("error at line 4, column 24"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error at line 4, column 24"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
