@@ -972,3 +972,50 @@ fn killed_no_transaction_migration_shows_as_interrupted() {
     assert!(table_exists(&db, "part_two"));
     assert_eq!(state_of(&status_json(&db, dir.path()), 1), "applied");
 }
+
+#[test]
+fn dry_runs_change_nothing_and_speak_json() {
+    let db = TestDb::new("mig_dry_run");
+    let dir = fixture("basic");
+    let out = sk(&db, &dir)
+        .args(["migrate", "--dry-run", "--to", "002", "--format", "json"])
+        .run();
+    out.success();
+    let plan = out.json();
+    assert_eq!(plan["dry_run"], true);
+    let versions: Vec<u64> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(versions, vec![1, 2]);
+    assert!(!table_exists(&db, "seedkit_migrations") && !table_exists(&db, "a"));
+
+    sk(&db, &dir).arg("migrate").run().success();
+    let out = sk(&db, &dir)
+        .args(["rollback", "2", "--dry-run", "--format", "json"])
+        .run();
+    out.success();
+    let undo: Vec<u64> = out.json()["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(undo, vec![3, 2]);
+    assert_eq!(history(&db), vec!["1", "2", "3"]);
+}
+
+#[test]
+fn new_in_an_empty_folder_starts_at_001() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("migrations");
+    let out = crate::support::seedkit()
+        .args(["new", "init", "--migrations"])
+        .arg(&target)
+        .run();
+    out.success();
+    assert!(target.join("001_init.up.sql").is_file(), "{}", out.stdout);
+    assert!(target.join("001_init.down.sql").is_file());
+}
