@@ -299,44 +299,55 @@ fn rng_key_for_parent(r: &RefGen) -> u64 {
     sub_key(r.target.key(), "distinct-offset")
 }
 
+/// Fills a JSON object in place. `fields` are sorted by name, the order a
+/// `serde_json::Map` iterates in, so once the object has its keys (from the
+/// first row) each row only walks the map alongside the fields: no key
+/// lookups, no key allocations, and string values reuse their buffers.
 fn fill_json(
     fields: &[JsonGen],
     ctx: &RowCtx,
     row: &[Value],
     map: &mut serde_json::Map<String, serde_json::Value>,
 ) {
-    for field in fields {
+    // The cell only ever holds this column's object: once it has as many
+    // keys as there are fields, they are the fields' names.
+    debug_assert!(map.len() != fields.len() || map.keys().zip(fields).all(|(k, f)| k == f.name()));
+    if map.len() != fields.len() {
+        map.clear();
+        for field in fields {
+            let initial = match field {
+                JsonGen::Value { .. } => serde_json::Value::Null,
+                JsonGen::Object { .. } => serde_json::Value::Object(serde_json::Map::new()),
+            };
+            map.insert(field.name().to_string(), initial);
+        }
+    }
+    for (field, slot) in fields.iter().zip(map.values_mut()) {
         match field {
-            JsonGen::Value { name, col } => match map.get_mut(name.as_str()) {
-                Some(slot) => {
-                    // Reuse the previous row's string buffer, if any.
-                    let mut v = match slot {
-                        serde_json::Value::String(s) => Value::Text(std::mem::take(s)),
-                        _ => Value::Null,
-                    };
-                    col.fill(ctx, row, &mut v);
-                    *slot = to_json(v);
+            JsonGen::Value { col, .. } => {
+                let mut v = match slot {
+                    serde_json::Value::String(s) => Value::Text(std::mem::take(s)),
+                    _ => Value::Null,
+                };
+                col.fill(ctx, row, &mut v);
+                *slot = to_json(v);
+            }
+            JsonGen::Object { fields, .. } => {
+                if !slot.is_object() {
+                    *slot = serde_json::Value::Object(serde_json::Map::new());
                 }
-                None => {
-                    let mut v = Value::Null;
-                    col.fill(ctx, row, &mut v);
-                    map.insert(name.clone(), to_json(v));
-                }
-            },
-            JsonGen::Object { name, fields } => {
-                if !map
-                    .get(name.as_str())
-                    .is_some_and(serde_json::Value::is_object)
-                {
-                    map.insert(
-                        name.clone(),
-                        serde_json::Value::Object(serde_json::Map::new()),
-                    );
-                }
-                if let Some(serde_json::Value::Object(inner)) = map.get_mut(name.as_str()) {
+                if let serde_json::Value::Object(inner) = slot {
                     fill_json(fields, ctx, row, inner);
                 }
             }
+        }
+    }
+}
+
+impl JsonGen {
+    fn name(&self) -> &str {
+        match self {
+            JsonGen::Value { name, .. } | JsonGen::Object { name, .. } => name,
         }
     }
 }

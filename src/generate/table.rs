@@ -397,8 +397,11 @@ impl Context<'_> {
         key: u64,
         deps: &mut Vec<usize>,
     ) -> Result<Vec<JsonGen>, ProfileError> {
-        fields
-            .iter()
+        // Sorted by name: the order `fill_json` walks the object in.
+        let mut sorted: Vec<&JsonField> = fields.iter().collect();
+        sorted.sort_by(|a, b| json_field_name(a).cmp(json_field_name(b)));
+        sorted
+            .into_iter()
             .map(|f| match f {
                 JsonField::Value(spec) => {
                     let col = self.compile(spec, sub_key(key, &spec.name))?;
@@ -414,5 +417,12 @@ impl Context<'_> {
                 }),
             })
             .collect()
+    }
+}
+
+fn json_field_name(field: &JsonField) -> &str {
+    match field {
+        JsonField::Value(spec) => &spec.name,
+        JsonField::Object { name, .. } => name,
     }
 }
