@@ -431,3 +431,97 @@ code = { template = "ACH_{n}-{{x}}-{kind}", unique = true }
     assert_eq!(rows[2][2], Value::Int(120));
     assert_eq!(rows[1][5], Value::Text("ACH_2-{x}-bot".into()));
 }
+
+#[test]
+fn empty_tables_and_parents_without_children() {
+    let d = dataset(
+        r#"
+[tables.a]
+rows = 0
+[tables.a.columns]
+id = { seq = {} }
+[tables.b]
+per_parent = { parent = "a", count = 3 }
+[tables.b.columns]
+a_id = { ref = "a.id" }
+[tables.c]
+rows = 4
+[tables.c.columns]
+id = { seq = {} }
+[tables.d]
+per_parent = { parent = "c", count = { dist = "uniform", min = 0, max = 1 } }
+[tables.d.columns]
+c_id = { ref = "c.id" }
+n = { template = "{child}" }
+[tables.e]
+rows = 5
+[tables.e.columns]
+any_a = { ref = "a.id" }
+"#,
+    );
+    for name in ["a", "b"] {
+        let t = d.table(name).unwrap();
+        assert_eq!(t.row_count(), 0);
+        let chunks = t.chunks(4);
+        assert_eq!(chunks, vec![Chunk { first_row: 0, rows: 0 }]);
+        assert!(t.rows(&chunks[0]).next_row().is_none());
+    }
+    // A reference into an empty table is NULL (the database will say if
+    // the column is NOT NULL).
+    assert_eq!(d.table("e").unwrap().row_at(0), vec![Value::Null]);
+    let t = d.table("d").unwrap();
+    let via_cursor: Vec<Vec<Value>> = t
+        .chunks(3)
+        .iter()
+        .flat_map(|c| {
+            let mut cursor = t.rows(c);
+            let mut rows = Vec::new();
+            while let Some(r) = cursor.next_row() {
+                rows.push(r.to_vec());
+            }
+            rows
+        })
+        .collect();
+    let direct: Vec<Vec<Value>> = (0..t.row_count()).map(|i| t.row_at(i)).collect();
+    assert_eq!(via_cursor, direct);
+    for row in &direct {
+        assert_eq!(row[1], Value::Text("0".into()), "at most one child each");
+    }
+}
+
+#[test]
+fn literal_rows_and_schema_qualified_names() {
+    let d = dataset(
+        r#"
+[tables."game.config"]
+rows_literal = [
+  { id = 1, name = "a", settings = { x = 1 } },
+  { id = 2, name = "b", enabled = false },
+]
+[tables."game.users"]
+rows = 2
+[tables."game.users".columns]
+config_id = { ref = "game.config.id" }
+"#,
+    );
+    let t = d.table("game.config").unwrap();
+    assert_eq!(t.columns(), ["id", "name", "settings", "enabled"]);
+    assert_eq!(
+        t.row_at(1),
+        vec![Value::Int(2), Value::Text("b".into()), Value::Null, Value::Bool(false)]
+    );
+    assert_eq!(t.row_at(0)[2], Value::Json(serde_json::json!({ "x": 1 })));
+    assert_eq!(d.table("game.users").unwrap().parents(), ["game.config"]);
+}
+
+#[test]
+fn quoted_set_paths_reach_schema_qualified_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.toml"),
+        "[tables.\"game.users\"]\nrows = 2\n[tables.\"game.users\".columns]\nid = { seq = {} }\n",
+    )
+    .unwrap();
+    let p = Profile::load("p", dir.path(), &["\"game.users\".rows=7".into()], None).unwrap();
+    assert_eq!(Dataset::new(&p).unwrap().table("game.users").unwrap().row_count(), 7);
+}
