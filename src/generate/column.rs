@@ -188,6 +188,22 @@ impl Col {
                     other => other.clone(),
                 };
             }
+            Gen::Uuid => *out = Value::Uuid(unique_uuid(self.key, ctx.row)),
+            Gen::Ref(r) => r.fill(ctx, rng, out),
+            Gen::Const(v) => copy_value(v, out),
+            Gen::Literal(values) => {
+                copy_value(values.get(ctx.row as usize).unwrap_or(&Value::Null), out);
+            }
+            Gen::Json(_) | Gen::Array { .. } | Gen::Derive { .. } | Gen::Template(_) => {
+                self.generate_composite(ctx, row, rng, out);
+            }
+        }
+    }
+    /// The generators built from other generators. Kept out of `generate`
+    /// so the simple ones run with a small stack frame.
+    #[inline(never)]
+    fn generate_composite(&self, ctx: &RowCtx, row: &[Value], rng: &mut CellRng, out: &mut Value) {
+        match &self.generator {
             Gen::Json(fields) => {
                 if !matches!(out, Value::Json(serde_json::Value::Object(_))) {
                     *out = Value::Json(serde_json::Value::Object(serde_json::Map::new()));
@@ -214,8 +230,6 @@ impl Col {
                     of.fill(&element, row, item);
                 }
             }
-            Gen::Uuid => *out = Value::Uuid(unique_uuid(self.key, ctx.row)),
-            Gen::Ref(r) => r.fill(ctx, rng, out),
             Gen::Derive {
                 from,
                 add,
@@ -258,10 +272,7 @@ impl Col {
                     };
                 }
             }
-            Gen::Const(v) => copy_value(v, out),
-            Gen::Literal(values) => {
-                copy_value(values.get(ctx.row as usize).unwrap_or(&Value::Null), out);
-            }
+            _ => unreachable!("simple generators are handled in generate"),
         }
     }
 }
