@@ -723,14 +723,11 @@ fn check_unique(spec: &ColumnSpec, table: &TableContext<'_>) -> Result<(), Profi
         Generator::Fake { .. } => {
             Some("only the fake kinds username, email and safe_email can be unique")
         }
-        Generator::Template(parts)
-            if parts
-                .iter()
-                .any(|p| matches!(p, TemplatePart::Row | TemplatePart::N)) =>
-        {
-            None
-        }
-        Generator::Template(_) => Some("a unique template must contain {row} or {n}"),
+        Generator::Template(parts) if template_is_unique(parts) => None,
+        Generator::Template(_) => Some(
+            "a unique template must contain {row} or {n}, and when it also uses other \
+             columns, end with {row} or {n} after a non-digit character (e.g. \"{name}-{n}\")",
+        ),
         Generator::Series { step, by, .. } => {
             let by = by.unwrap_or(if table.per_parent.is_some() {
                 SeriesIndex::Child
@@ -764,6 +761,26 @@ fn check_unique(spec: &ColumnSpec, table: &TableContext<'_>) -> Result<(), Profi
             "unique values come from seq, uuid, a template with {n}, a time series, \
              or fake username/email (which get a row-number suffix)",
         )),
+    }
+}
+
+/// Whether every row renders a different text: the row number appears and
+/// either nothing else varies, or the row number comes last after a fixed
+/// non-digit character (then that last character splits off the number).
+fn template_is_unique(parts: &[TemplatePart]) -> bool {
+    let numbered = |p: &TemplatePart| matches!(p, TemplatePart::Row | TemplatePart::N);
+    let varies = |p: &TemplatePart| matches!(p, TemplatePart::Column(_) | TemplatePart::Child);
+    if !parts.iter().any(numbered) {
+        return false;
+    }
+    if !parts.iter().any(varies) {
+        return true;
+    }
+    match parts {
+        [.., TemplatePart::Text(text), last] if numbered(last) => {
+            text.chars().last().is_some_and(|c| !c.is_ascii_digit())
+        }
+        _ => false,
     }
 }
 

@@ -397,3 +397,23 @@ fn a_missing_profile_lists_the_available_ones() {
         "{err:?}"
     );
 }
+
+#[test]
+fn unique_templates_must_be_decodable() {
+    let with = |template: &str| {
+        let text = BASE.replace(
+            "level = { int = { min = 1, max = 50 } }",
+            &format!("level = {{ template = \"{template}\", unique = true }}"),
+        );
+        Profile::from_str(&text, Path::new("p.toml")).map(|_| ())
+    };
+    assert!(with("ACH_{n}").is_ok());
+    assert!(with("{name}-{n}").is_ok());
+    assert!(with("{row}").is_ok());
+    assert!(
+        with("{name}{n}").is_err(),
+        "name ending in digits would collide"
+    );
+    assert!(with("{n}-{name}").is_err());
+    assert!(with("{name}").is_err());
+}
