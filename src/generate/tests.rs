@@ -463,7 +463,13 @@ any_a = { ref = "a.id" }
         let t = d.table(name).unwrap();
         assert_eq!(t.row_count(), 0);
         let chunks = t.chunks(4);
-        assert_eq!(chunks, vec![Chunk { first_row: 0, rows: 0 }]);
+        assert_eq!(
+            chunks,
+            vec![Chunk {
+                first_row: 0,
+                rows: 0
+            }]
+        );
         assert!(t.rows(&chunks[0]).next_row().is_none());
     }
     // A reference into an empty table is NULL (the database will say if
@@ -508,7 +514,12 @@ config_id = { ref = "game.config.id" }
     assert_eq!(t.columns(), ["id", "name", "settings", "enabled"]);
     assert_eq!(
         t.row_at(1),
-        vec![Value::Int(2), Value::Text("b".into()), Value::Null, Value::Bool(false)]
+        vec![
+            Value::Int(2),
+            Value::Text("b".into()),
+            Value::Null,
+            Value::Bool(false)
+        ]
     );
     assert_eq!(t.row_at(0)[2], Value::Json(serde_json::json!({ "x": 1 })));
     assert_eq!(d.table("game.users").unwrap().parents(), ["game.config"]);
@@ -522,6 +533,13 @@ fn quoted_set_paths_reach_schema_qualified_tables() {
         "[tables.\"game.users\"]\nrows = 2\n[tables.\"game.users\".columns]\nid = { seq = {} }\n",
     )
     .unwrap();
-    let p = Profile::load("p", dir.path(), &["\"game.users\".rows=7".into()], None).unwrap();
-    assert_eq!(Dataset::new(&p).unwrap().table("game.users").unwrap().row_count(), 7);
+    let sets = [
+        "\"game.users\".rows=7".to_string(),
+        "\"game.users\".columns.id={ value = 5 }".to_string(),
+    ];
+    let p = Profile::load("p", dir.path(), &sets, None).unwrap();
+    let d = Dataset::new(&p).unwrap();
+    let t = d.table("game.users").unwrap();
+    assert_eq!(t.row_count(), 7);
+    assert_eq!(t.row_at(3), vec![Value::Int(5)]);
 }

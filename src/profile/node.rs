@@ -350,6 +350,20 @@ pub(crate) fn parse_set(arg: &str) -> Result<SetPath, ProfileError> {
             },
             other => other,
         })?;
+    // How many segments the key has (`"game.users".rows` has two): parse
+    // the key alone with a plain value and count the nested tables.
+    let depth = {
+        let mut depth = 0;
+        let mut probe = Source::new(label.clone(), format!("{key}=0")).parse()?;
+        while let Some(entry) = probe.entries.pop() {
+            depth += 1;
+            match entry.node.value {
+                NodeValue::Table(inner) => probe = inner,
+                _ => break,
+            }
+        }
+        depth
+    };
     let mut segments = Vec::new();
     let mut table = parsed;
     loop {
@@ -363,7 +377,7 @@ pub(crate) fn parse_set(arg: &str) -> Result<SetPath, ProfileError> {
         segments.push((entry.key, entry.key_location));
         match entry.node.value {
             // `a.b={x=1}` sets a table value; `a.b=1` walks the dotted key.
-            NodeValue::Table(inner) if segments.len() < key.split('.').count() => {
+            NodeValue::Table(inner) if segments.len() < depth => {
                 table = inner;
             }
             _ => {
