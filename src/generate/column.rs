@@ -248,28 +248,19 @@ impl Col {
                 }
             }
             Gen::Template(parts) => {
-                // Render into a local buffer: a part may read another column.
+                // The cell itself is the buffer; other columns are read from
+                // `row`, never from this cell.
                 let s = text_mut(out);
                 for part in parts {
-                    let _ = match part {
-                        Part::Text(t) => {
-                            s.push_str(t);
-                            Ok(())
+                    match part {
+                        Part::Text(t) => s.push_str(t),
+                        Part::Row => super::fake::push_u64(s, ctx.row),
+                        Part::N => super::fake::push_u64(s, ctx.row + 1),
+                        Part::Child => super::fake::push_u64(s, ctx.child),
+                        Part::Column(c) => {
+                            let _ = write!(s, "{}", row[*c]);
                         }
-                        Part::Row => {
-                            super::fake::push_u64(s, ctx.row);
-                            Ok(())
-                        }
-                        Part::N => {
-                            super::fake::push_u64(s, ctx.row + 1);
-                            Ok(())
-                        }
-                        Part::Child => {
-                            super::fake::push_u64(s, ctx.child);
-                            Ok(())
-                        }
-                        Part::Column(c) => write!(s, "{}", row[*c]),
-                    };
+                    }
                 }
             }
             _ => unreachable!("simple generators are handled in generate"),

@@ -404,7 +404,7 @@ birthday = { date = { start = 1970-01-01, end = 2008-12-31 } }
 batch = { series = { start = 100, step = 10, by = "row" } }
 kind = "bot"
 prefix = { value = "!" }
-code = { template = "ACH_{n}-{{x}}-{kind}", unique = true }
+code = { template = "ACH_{n}-{{x}}-{kind}" }
 "#,
     );
     let t = d.table("t").unwrap();
