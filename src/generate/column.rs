@@ -9,7 +9,7 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use super::dist::Sampler;
-use super::rng::{CellRng, mix64, sub_key};
+use super::rng::{CellRng, mix64};
 use super::table::{RowCtx, TableCore};
 use super::value::Value;
 use crate::profile::{FakeKind, NullTest, Pick, SeriesIndex};
@@ -102,6 +102,8 @@ pub(crate) struct RefGen {
     pub pick: Pick,
     /// For `zipf` picks.
     pub zipf: Option<super::dist::Zipf>,
+    /// For `distinct` picks: the key of the per-parent random offset.
+    pub offset_key: u64,
 }
 
 /// The cell as a `String` to write into, keeping its old capacity.
@@ -281,7 +283,7 @@ impl RefGen {
                 .filter(|_| n > 0),
             Pick::Distinct => (n > 0).then(|| {
                 // One random offset per parent, then consecutive rows.
-                let offset = CellRng::new(rng_key_for_parent(self), ctx.parent).below(n);
+                let offset = CellRng::new(self.offset_key, ctx.parent).below(n);
                 (offset + ctx.child) % n
             }),
             Pick::SameParent => {
@@ -295,10 +297,6 @@ impl RefGen {
             None => *out = Value::Null,
         }
     }
-}
-
-fn rng_key_for_parent(r: &RefGen) -> u64 {
-    sub_key(r.target.key(), "distinct-offset")
 }
 
 /// Fills a JSON object in place. `fields` are sorted by name, the order a

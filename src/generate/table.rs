@@ -31,7 +31,6 @@ pub(crate) struct RowCtx {
 #[derive(Debug)]
 pub(crate) struct TableCore {
     pub spec: TableSpec,
-    key: u64,
     rows: u64,
     /// `prefix[p]` = first child row of parent row `p`; `prefix[parents]` =
     /// rows. Empty for tables without a parent.
@@ -51,7 +50,6 @@ impl TableCore {
         seed: u64,
         compiled: &HashMap<String, Arc<TableCore>>,
     ) -> Result<TableCore, ProfileError> {
-        let key = column_key(seed, &spec.name, "\u{0}table");
         let all: Vec<&ColumnSpec> = spec.columns.iter().chain(&spec.hidden).collect();
         let names: Vec<String> = all.iter().map(|c| c.name.clone()).collect();
 
@@ -99,7 +97,6 @@ impl TableCore {
         let eval_order = eval_order(&columns);
         Ok(TableCore {
             spec: spec.clone(),
-            key,
             rows,
             prefix,
             parent,
@@ -112,10 +109,6 @@ impl TableCore {
 
     pub fn rows(&self) -> u64 {
         self.rows
-    }
-
-    pub fn key(&self) -> u64 {
-        self.key
     }
 
     /// The row's context (parent row, position among siblings).
@@ -337,6 +330,7 @@ impl Context<'_> {
                     column: column_index,
                     pick,
                     zipf,
+                    offset_key: sub_key(key, "distinct-offset"),
                 })
             }
             Generator::Derive {
