@@ -35,6 +35,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A private copy: a rebuild during the run must not change the data midway.
+cp "$bin" "$work/seedkit"
+bin="$work/seedkit"
 
 fresh_db() {
   psql -X -q -d "$admin_url" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" -c "CREATE DATABASE $db_name"
@@ -53,7 +56,7 @@ for t in villages houses agents bugs game_sessions achievements player_achieveme
 done
 
 seed_players() {
-  "$bin" -q --database-url "$db_url" seed --profile large --no-cache "${players_only[@]}" "$@" >/dev/null
+  "$bin" -qq --database-url "$db_url" seed --profile large --no-cache "${players_only[@]}" "$@" >/dev/null
 }
 
 echo "server: $(psql -X -At -d "$admin_url" -c 'SHOW server_version') at ${admin_url##*@}" >&2
@@ -106,7 +109,7 @@ if [ "$large" = 1 ]; then
   for scale in "$scale_small" "$scale_big"; do
     fresh_db
     echo "== large profile, scale $scale" >&2
-    /usr/bin/time -v -o "$work/time.txt" "$bin" -q --database-url "$db_url" --format json \
+    /usr/bin/time -v -o "$work/time.txt" "$bin" -qq --database-url "$db_url" --format json \
       seed --profile large --no-cache \
       --set "players.rows=$((scale * 100000))" \
       --set "security_events.rows=$((scale * 100000))" \
