@@ -324,14 +324,7 @@ fn fill_json(
     }
     for (field, slot) in fields.iter().zip(map.values_mut()) {
         match field {
-            JsonGen::Value { col, .. } => {
-                let mut v = match slot {
-                    serde_json::Value::String(s) => Value::Text(std::mem::take(s)),
-                    _ => Value::Null,
-                };
-                col.fill(ctx, row, &mut v);
-                *slot = to_json(v);
-            }
+            JsonGen::Value { col, .. } => col.fill_json_slot(ctx, row, slot),
             JsonGen::Object { fields, .. } => {
                 if !slot.is_object() {
                     *slot = serde_json::Value::Object(serde_json::Map::new());
@@ -341,6 +334,41 @@ fn fill_json(
                 }
             }
         }
+    }
+}
+
+impl Col {
+    /// Fills one JSON value in place. Numbers and booleans without NULL
+    /// modifiers go straight into the slot; the rest through a [`Value`].
+    #[inline]
+    fn fill_json_slot(&self, ctx: &RowCtx, row: &[Value], slot: &mut serde_json::Value) {
+        if self.null_probability == 0.0 && self.null_if.is_none() {
+            let mut rng = CellRng::new(self.key, ctx.row);
+            match &self.generator {
+                Gen::Bool { probability } => {
+                    *slot = serde_json::Value::Bool(rng.chance(*probability));
+                    return;
+                }
+                Gen::Int(sampler) => {
+                    *slot = serde_json::Value::from(sampler.int(&mut rng));
+                    return;
+                }
+                Gen::Float { sampler, scale } => {
+                    let v = sampler.float(&mut rng);
+                    let v = scale.map_or(v, |scale| (v * scale).round() / scale);
+                    *slot = serde_json::Number::from_f64(v)
+                        .map_or(serde_json::Value::Null, serde_json::Value::Number);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        let mut v = match slot {
+            serde_json::Value::String(s) => Value::Text(std::mem::take(s)),
+            _ => Value::Null,
+        };
+        self.fill(ctx, row, &mut v);
+        *slot = to_json(v);
     }
 }
 
