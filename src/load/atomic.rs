@@ -65,8 +65,8 @@ pub async fn load(
     )
     .await?;
     // Index builds sort in memory up to maintenance_work_mem (64MB by
-    // default); 512MB built the players indexes ~20% faster here. Only
-    // raised, never lowered, and only for this transaction.
+    // default); more made only a small difference here (docs/BENCHMARKS.md)
+    // but never hurts. Only raised, never lowered, only for this transaction.
     execute(
         conn,
         target,
