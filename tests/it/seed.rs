@@ -645,3 +645,60 @@ fn the_summary_reports_tables_and_phases() {
     );
     assert!(human.stdout.contains("rows/s"), "{}", human.stdout);
 }
+
+/// Checksum of a table without its `updated_at` (filled by `DEFAULT now()`
+/// where the shipped profiles leave it out), in a stable order.
+fn checksum_without_updated_at(db: &TestDb, table: &str) -> String {
+    db.query(&format!(
+        "SELECT md5(coalesce(string_agg(x, E'\\n' ORDER BY x), '')) \
+         FROM (SELECT (to_jsonb(t) - 'updated_at')::text AS x FROM {table} t) s"
+    ))
+}
+
+#[test]
+fn the_shipped_ci_profile_fills_the_reference_schema_reproducibly() {
+    let plan = seedkit()
+        .args(["seed", "--profile", "ci", "--dry-run", "--format", "json"])
+        .run();
+    plan.success();
+    let plan = plan.json();
+    let tables: Vec<(String, u64)> = plan["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["table"].as_str().unwrap().to_string(),
+                t["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(tables.len() >= 10, "{plan}");
+
+    let a = migrated("ci_a");
+    let b = migrated("ci_b");
+    a.seedkit()
+        .args(["seed", "--profile", "ci", "--no-cache", "--jobs", "2"])
+        .run()
+        .success();
+    b.seedkit()
+        .args(["seed", "--profile", "ci", "--no-cache", "--jobs", "1"])
+        .run()
+        .success();
+    let sums = |db: &TestDb| -> Vec<String> {
+        tables
+            .iter()
+            .map(|(t, _)| checksum_without_updated_at(db, t))
+            .collect()
+    };
+    for (table, rows) in &tables {
+        assert_eq!(count(&a, table), *rows, "{table}");
+    }
+    let first = sums(&a);
+    assert_eq!(first, sums(&b));
+    a.seedkit()
+        .args(["seed", "--profile", "ci", "--no-cache", "--reset"])
+        .run()
+        .success();
+    assert_eq!(sums(&a), first, "--reset reloaded different data");
+}
