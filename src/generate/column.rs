@@ -129,7 +129,7 @@ impl Col {
     #[inline]
     pub fn fill(&self, ctx: &RowCtx, row: &[Value], out: &mut Value) {
         if self.null_probability > 0.0
-            && CellRng::new(self.key ^ NULL_SALT, ctx.row).chance(self.null_probability)
+            && CellRng::at(self.key ^ NULL_SALT, ctx.row_mix).chance(self.null_probability)
         {
             *out = Value::Null;
             return;
@@ -140,7 +140,7 @@ impl Col {
             *out = Value::Null;
             return;
         }
-        let mut rng = CellRng::new(self.key, ctx.row);
+        let mut rng = CellRng::at(self.key, ctx.row_mix);
         self.generate(ctx, row, &mut rng, out);
     }
 
@@ -225,10 +225,11 @@ impl Col {
                 };
                 items.resize(n, Value::Null);
                 for (k, item) in items.iter_mut().enumerate() {
-                    let element = RowCtx {
-                        row: mix64(ctx.row ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-                        ..*ctx
-                    };
+                    let element = RowCtx::new(
+                        mix64(ctx.row ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                        ctx.parent,
+                        ctx.child,
+                    );
                     of.fill(&element, row, item);
                 }
             }
@@ -343,7 +344,7 @@ impl Col {
     #[inline]
     fn fill_json_slot(&self, ctx: &RowCtx, row: &[Value], slot: &mut serde_json::Value) {
         if self.null_probability == 0.0 && self.null_if.is_none() {
-            let mut rng = CellRng::new(self.key, ctx.row);
+            let mut rng = CellRng::at(self.key, ctx.row_mix);
             match &self.generator {
                 Gen::Bool { probability } => {
                     *slot = serde_json::Value::Bool(rng.chance(*probability));

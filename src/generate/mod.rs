@@ -289,17 +289,13 @@ impl RowCursor<'_> {
             while table.children_of(self.ctx.parent).end <= self.next {
                 self.ctx.parent += 1;
             }
-            RowCtx {
-                row: self.next,
-                parent: self.ctx.parent,
-                child: self.next - table.children_of(self.ctx.parent).start,
-            }
+            RowCtx::new(
+                self.next,
+                self.ctx.parent,
+                self.next - table.children_of(self.ctx.parent).start,
+            )
         } else {
-            RowCtx {
-                row: self.next,
-                parent: self.next,
-                child: 0,
-            }
+            RowCtx::new(self.next, self.next, 0)
         };
         table.fill_row(&ctx, &mut self.values);
         self.ctx = ctx;

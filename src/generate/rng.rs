@@ -39,6 +39,12 @@ pub fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
     hash
 }
 
+/// The row's half of a cell's starting state.
+#[inline]
+pub fn row_mix(row: u64) -> u64 {
+    mix64(row ^ ROW_SALT)
+}
+
 /// The key of a column: FNV-1a 64 of (seed, table, 0xFF, column), mixed.
 pub fn column_key(seed: u64, table: &str, column: &str) -> u64 {
     let mut h = fnv1a(FNV_OFFSET, &seed.to_le_bytes());
@@ -63,8 +69,15 @@ pub struct CellRng {
 impl CellRng {
     #[inline]
     pub fn new(key: u64, row: u64) -> CellRng {
+        CellRng::at(key, row_mix(row))
+    }
+
+    /// The same as `new(key, row)` with `row_mix(row)` computed once for
+    /// all the cells of a row.
+    #[inline]
+    pub fn at(key: u64, row_mix: u64) -> CellRng {
         CellRng {
-            state: mix64(key ^ mix64(row ^ ROW_SALT)),
+            state: mix64(key ^ row_mix),
         }
     }
 

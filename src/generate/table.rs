@@ -26,6 +26,20 @@ pub(crate) struct RowCtx {
     pub row: u64,
     pub parent: u64,
     pub child: u64,
+    /// `rng::row_mix(row)`, shared by the row's cells.
+    pub row_mix: u64,
+}
+
+impl RowCtx {
+    #[inline]
+    pub fn new(row: u64, parent: u64, child: u64) -> RowCtx {
+        RowCtx {
+            row,
+            parent,
+            child,
+            row_mix: super::rng::row_mix(row),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -114,18 +128,10 @@ impl TableCore {
     /// The row's context (parent row, position among siblings).
     pub fn ctx(&self, row: u64) -> RowCtx {
         if self.prefix.is_empty() {
-            return RowCtx {
-                row,
-                parent: row,
-                child: 0,
-            };
+            return RowCtx::new(row, row, 0);
         }
         let parent = self.prefix.partition_point(|&start| start <= row) as u64 - 1;
-        RowCtx {
-            row,
-            parent,
-            child: row - self.prefix[parent as usize],
-        }
+        RowCtx::new(row, parent, row - self.prefix[parent as usize])
     }
 
     /// The rows whose parent is `parent`.

@@ -373,15 +373,7 @@ fn column_costs() {
             let start = cpu_seconds();
             let mut v = Value::Null;
             for row in 0..rows {
-                col.fill(
-                    &table::RowCtx {
-                        row,
-                        parent: row / 5,
-                        child: 0,
-                    },
-                    &values,
-                    &mut v,
-                );
+                col.fill(&table::RowCtx::new(row, row / 5, 0), &values, &mut v);
             }
             println!(
                 "{name}.{}: {:.1} ns",
