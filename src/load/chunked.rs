@@ -212,7 +212,7 @@ impl ChunkWorker {
                 Err(CopyFailure::Load(e)) => return Err(e),
                 Err(CopyFailure::Db(e)) => {
                     let retryable = is_serialization_failure(&e);
-                    let message = self.url.scrub(&e.to_string());
+                    let message = self.url.scrub(&super::loader::describe(&e));
                     if !retryable {
                         return Err(LoadError::Database {
                             step: format!(

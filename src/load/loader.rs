@@ -70,8 +70,31 @@ impl Target {
 
     /// A driver error as a [`LoadError::Database`] for `step`, password scrubbed.
     pub fn db_error(&self, step: &str, err: &sqlx::Error) -> LoadError {
-        LoadError::database(step, self.url.scrub(&err.to_string()))
+        LoadError::database(step, self.url.scrub(&describe(err)))
     }
+}
+
+/// PostgreSQL's message with its detail and context: for a COPY the context
+/// names the row and column (`COPY kinds, line 470, column name: "..."`).
+pub fn describe(err: &sqlx::Error) -> String {
+    let Some(pg) = err
+        .as_database_error()
+        .and_then(|e| e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>())
+    else {
+        return err.to_string();
+    };
+    let mut text = format!("{} (SQLSTATE {})", pg.message(), pg.code());
+    if let Some(detail) = pg.detail() {
+        text.push_str(&format!("; {detail}"));
+    }
+    if let Some(context) = pg.r#where() {
+        let context: String = context.chars().take(300).collect();
+        text.push_str(&format!("; {context}"));
+    }
+    if let Some(hint) = pg.hint() {
+        text.push_str(&format!("; server hint: {hint}"));
+    }
+    text
 }
 
 /// Validates the profile against the database and loads it.
