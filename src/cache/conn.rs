@@ -14,12 +14,13 @@ use tokio::net::TcpStream;
 
 use super::CacheError;
 use super::resp::{self, Command, Reply};
+use super::tls::{self, Verify};
 use crate::db::SecretUrl;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A byte stream to a server (plain TCP today; a TLS stream fits the same slot).
+/// A byte stream to a server: plain TCP, or TLS over TCP.
 pub trait Stream: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Stream for T {}
 pub type BoxStream = Box<dyn Stream>;
@@ -33,6 +34,8 @@ pub struct Target {
     pub db: i64,
     username: Option<String>,
     password: Option<String>,
+    /// `rediss://`: TLS, and how the certificate is checked.
+    tls: Option<Verify>,
 }
 
 /// Debug shows the redacted URL only: the password must never reach a log.
@@ -43,23 +46,23 @@ impl std::fmt::Debug for Target {
 }
 
 impl Target {
-    /// Parses `redis://[user[:password]@]host[:port][/db]`.
+    /// Parses `redis[s]://[user[:password]@]host[:port][/db][#insecure]`.
     pub fn parse(url: &SecretUrl) -> Result<Target, CacheError> {
         let bad = |reason: &str| CacheError::BadUrl {
             url: url.redacted(),
             reason: reason.to_string(),
         };
         let parsed = url::Url::parse(url.expose()).map_err(|e| bad(&e.to_string()))?;
-        match parsed.scheme() {
-            "redis" => {}
-            "rediss" => {
-                return Err(bad(
-                    "TLS (rediss://) is not supported by this build of seedkit; \
-                     use redis:// through a TLS tunnel such as stunnel",
-                ));
+        let tls = match parsed.scheme() {
+            "redis" => None,
+            "rediss" if parsed.fragment() == Some("insecure") => Some(Verify::Insecure),
+            "rediss" => Some(Verify::Certificates),
+            other => {
+                return Err(bad(&format!(
+                    "unknown scheme {other:?}, expected redis:// or rediss://"
+                )));
             }
-            other => return Err(bad(&format!("unknown scheme {other:?}, expected redis://"))),
-        }
+        };
         let host = parsed
             .host_str()
             .filter(|h| !h.is_empty())
@@ -79,6 +82,7 @@ impl Target {
             db,
             username,
             password: url.password(),
+            tls,
             url: url.clone(),
         })
     }
@@ -148,8 +152,26 @@ impl Conn {
         .map_err(|_| unreachable(format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
         .map_err(|e| unreachable(e.to_string()))?;
         socket.set_nodelay(true).ok();
+        let stream: BoxStream = match target.tls {
+            None => Box::new(socket),
+            Some(verify) => {
+                let handshake = tls::connect(socket, &target.host, verify);
+                tokio::time::timeout(CONNECT_TIMEOUT, handshake)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(format!(
+                            "no TLS handshake within {}s (is it a TLS port?)",
+                            CONNECT_TIMEOUT.as_secs()
+                        ))
+                    })
+                    .map_err(|reason| CacheError::Tls {
+                        url: target.describe(),
+                        reason,
+                    })?
+            }
+        };
         let mut conn = Conn {
-            stream: Box::new(socket),
+            stream,
             buf: Vec::with_capacity(16 * 1024),
             target: target.clone(),
         };
@@ -318,7 +340,11 @@ mod tests {
     fn rejects_other_schemes_and_bad_db() {
         assert!(Target::parse(&SecretUrl::new("http://h")).is_err());
         assert!(Target::parse(&SecretUrl::new("redis://h/x")).is_err());
-        let err = Target::parse(&SecretUrl::new("rediss://:secret@h")).unwrap_err();
+        let err = Target::parse(&SecretUrl::new("http://:secret@h")).unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
+        let t = Target::parse(&SecretUrl::new("rediss://h:6380/1#insecure")).unwrap();
+        assert_eq!((t.tls, t.port, t.db), (Some(Verify::Insecure), 6380, 1));
+        let t = Target::parse(&SecretUrl::new("rediss://h")).unwrap();
+        assert_eq!(t.tls, Some(Verify::Certificates));
     }
 }

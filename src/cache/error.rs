@@ -25,6 +25,9 @@ pub enum CacheError {
     #[error("cannot reach Redis at {url}: {reason}")]
     Unreachable { url: String, reason: String },
 
+    #[error("cannot open a TLS connection to Redis at {url}: {reason}")]
+    Tls { url: String, reason: String },
+
     #[error("Redis at {url} refused the login: {reason}")]
     Auth { url: String, reason: String },
 
@@ -68,7 +71,7 @@ impl Diagnostic for CacheError {
                 "pass names of sets under [redis.sets] in the profile".to_string()
             }
             CacheError::BadUrl { .. } => {
-                "use redis://[user:password@]host:port/db (rediss:// for TLS), \
+                "use redis://[user:password@]host:port/db (rediss://...[#insecure] for TLS), \
                  via --redis-url or REDIS_URL"
                     .to_string()
             }
@@ -77,6 +80,11 @@ impl Diagnostic for CacheError {
                     "check that Redis is running and --redis-url / REDIS_URL points at it, {RETRY}"
                 )
             }
+            CacheError::Tls { .. } => format!(
+                "check that the server speaks TLS on that port; for a private CA set \
+                 SSL_CERT_FILE=ca.pem, or add #insecure to the URL to skip the certificate check \
+                 (throwaway servers only), {RETRY}"
+            ),
             CacheError::Auth { .. } => format!(
                 "put the right user and password in the URL (redis://user:password@host:port/db), {RETRY}"
             ),

@@ -22,6 +22,7 @@ mod resp;
 mod sink;
 pub mod spec;
 mod summary;
+mod tls;
 mod writer;
 
 use std::path::PathBuf;

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::{Semaphore, watch};
@@ -19,6 +20,11 @@ use super::resp::{self, Command};
 
 /// Bytes buffered before a write to the socket.
 const FLUSH_BYTES: usize = 64 * 1024;
+/// A server that neither reads nor answers for this long is given up on
+/// (a paused or wedged Redis must not hang the warm forever).
+const STALL: Duration = Duration::from_secs(60);
+/// How often the reader checks for a stall.
+const STALL_CHECK: Duration = Duration::from_secs(5);
 
 /// One connection streaming commands.
 pub struct Pipeline {
@@ -29,6 +35,8 @@ pub struct Pipeline {
     credit_batch: u32,
     sent: u64,
     acknowledged: Arc<AtomicU64>,
+    /// Commands written to the socket (the reader's stall check).
+    written: Arc<AtomicU64>,
     expected: watch::Sender<u64>,
     reader: Option<JoinHandle<Result<u64, CacheError>>>,
     target: Target,
@@ -43,12 +51,14 @@ impl Pipeline {
         let (read, writer) = tokio::io::split(stream);
         let semaphore = Arc::new(Semaphore::new(window));
         let acknowledged = Arc::new(AtomicU64::new(0));
+        let written = Arc::new(AtomicU64::new(0));
         let (expected, expected_rx) = watch::channel(u64::MAX);
         let reader = tokio::spawn(read_replies(
             read,
             leftover,
             semaphore.clone(),
             acknowledged.clone(),
+            written.clone(),
             expected_rx,
             target.clone(),
         ));
@@ -60,6 +70,7 @@ impl Pipeline {
             credit_batch: (window / 8).clamp(1, 4096) as u32,
             sent: 0,
             acknowledged,
+            written,
             expected,
             reader: Some(reader),
             target,
@@ -101,7 +112,14 @@ impl Pipeline {
         if self.out.is_empty() {
             return Ok(());
         }
-        if let Err(e) = self.writer.write_all(&self.out).await {
+        let write = tokio::time::timeout(STALL, self.writer.write_all(&self.out)).await;
+        let write = write.unwrap_or_else(|_| {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("the server read nothing for {}s", STALL.as_secs()),
+            ))
+        });
+        if let Err(e) = write {
             // Prefer the reader's account (an error reply explains more than
             // a broken pipe does).
             let reader_error = self.reader_error().await;
@@ -115,6 +133,7 @@ impl Pipeline {
             });
         }
         self.out.clear();
+        self.written.store(self.sent, Ordering::Relaxed);
         Ok(())
     }
 
@@ -167,10 +186,12 @@ async fn read_replies(
     mut buf: Vec<u8>,
     window: Arc<Semaphore>,
     acknowledged: Arc<AtomicU64>,
+    written: Arc<AtomicU64>,
     mut expected: watch::Receiver<u64>,
     target: Target,
 ) -> Result<u64, CacheError> {
     let mut count: u64 = 0;
+    let mut last_progress = Instant::now();
     let mut start = 0;
     buf.reserve(FLUSH_BYTES);
     let result = loop {
@@ -220,10 +241,19 @@ async fn read_replies(
             buf.reserve(FLUSH_BYTES);
         }
         tokio::select! {
-            read_result = read.read_buf(&mut buf) => match read_result {
-                Ok(0) => break Err(lost(&target, count, "the server closed the connection".into())),
-                Ok(_) => {}
-                Err(e) => break Err(lost(&target, count, describe_io(&e))),
+            read_result = tokio::time::timeout(STALL_CHECK, read.read_buf(&mut buf)) => match read_result {
+                Ok(Ok(0)) => break Err(lost(&target, count, "the server closed the connection".into())),
+                Ok(Ok(_)) => last_progress = Instant::now(),
+                Ok(Err(e)) => break Err(lost(&target, count, describe_io(&e))),
+                Err(_) => {
+                    // Nothing to read: fine while nothing is outstanding.
+                    if written.load(Ordering::Relaxed) <= count {
+                        last_progress = Instant::now();
+                    } else if last_progress.elapsed() >= STALL {
+                        let reason = format!("no reply for {}s", STALL.as_secs());
+                        break Err(lost(&target, count, reason));
+                    }
+                }
             },
             changed = expected.changed() => {
                 if changed.is_err() {

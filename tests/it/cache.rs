@@ -344,6 +344,119 @@ fn wrong_password_exits_10_without_leaking_it() {
 }
 
 #[test]
+fn rediss_urls_warm_over_tls_and_check_the_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=seedkit test CA",
+        "-keyout",
+        &path("ca.key"),
+        "-out",
+        &path("ca.crt"),
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        &path("server.key"),
+        "-out",
+        &path("server.csr"),
+    ]);
+    std::fs::write(path("ext.cnf"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-days",
+        "2",
+        "-in",
+        &path("server.csr"),
+        "-CA",
+        &path("ca.crt"),
+        "-CAkey",
+        &path("ca.key"),
+        "-CAcreateserial",
+        "-extfile",
+        &path("ext.cnf"),
+        "-out",
+        &path("server.crt"),
+    ]);
+    let port = spare_port();
+    let tls_port = port.to_string();
+    let server = PrivateRedis::start_on(
+        port,
+        &[
+            "--port",
+            "0",
+            "--tls-port",
+            &tls_port,
+            "--tls-auth-clients",
+            "no",
+            "--tls-cert-file",
+            &path("server.crt"),
+            "--tls-key-file",
+            &path("server.key"),
+            "--tls-ca-cert-file",
+            &path("ca.crt"),
+        ],
+    );
+    let url = format!("rediss://127.0.0.1:{}/0", server.port);
+
+    // An unknown CA is refused.
+    let out = seedkit()
+        .env("REDIS_URL", &url)
+        .args(["warm", "--profile", "ci"])
+        .run();
+    out.assert_code(10);
+    assert!(
+        out.stderr.contains("TLS handshake failed"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("SSL_CERT_FILE"), "{}", out.stderr);
+
+    // Trusting the CA, the warm goes through TLS.
+    let out = seedkit()
+        .env("REDIS_URL", &url)
+        .env("SSL_CERT_FILE", path("ca.crt"))
+        .args(["warm", "--profile", "ci", "--format", "json"])
+        .run();
+    out.success();
+    let keys = out.json()["keys"].as_u64().unwrap();
+    assert!(keys > 10);
+
+    // `#insecure` skips the check; --reset finds exactly the keys written.
+    let out = seedkit()
+        .env("REDIS_URL", format!("{url}#insecure"))
+        .args(["warm", "--profile", "ci", "--reset", "--format", "json"])
+        .run();
+    out.success();
+    assert_eq!(out.json()["reset_removed"].as_u64(), Some(keys));
+}
+
+#[test]
 fn redis_stopped_mid_warm_exits_10_and_a_later_warm_completes() {
     let mut server = PrivateRedis::start(&[]);
     let url = server.url();
@@ -571,9 +684,15 @@ struct PrivateRedis {
 
 impl PrivateRedis {
     fn start(args: &[&str]) -> PrivateRedis {
+        PrivateRedis::start_on(spare_port(), args)
+    }
+
+    /// Starts on `port`; `args` may move the plain port (e.g. `--port 0
+    /// --tls-port PORT` for a TLS-only server).
+    fn start_on(port: u16, args: &[&str]) -> PrivateRedis {
         let tmp = tempfile::tempdir().unwrap();
         let mut server = PrivateRedis {
-            port: spare_port(),
+            port,
             args: args.iter().map(|s| s.to_string()).collect(),
             dir: tmp.path().to_path_buf(),
             child: None,
