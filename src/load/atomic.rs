@@ -91,7 +91,16 @@ pub async fn load(
     .await?;
     check_empty(conn, target, options.reset).await?;
 
-    let dropped = catalog::read_droppable(conn, &qualified)
+    // Partitioned tables keep their indexes: pg_get_indexdef renders a
+    // partitioned index as `CREATE INDEX ... ON ONLY parent`, which would
+    // not re-create it on the partitions.
+    let ordinary: Vec<String> = target
+        .tables
+        .iter()
+        .filter(|t| t.relkind == "r")
+        .map(|t| t.qualified.clone())
+        .collect();
+    let dropped = catalog::read_droppable(conn, &ordinary)
         .await
         .map_err(|e| target.db_error("reading indexes and constraints", &e))?;
     drop_all(conn, target, &dropped).await?;
@@ -130,7 +139,7 @@ pub async fn load(
     for fk in &dropped.foreign_keys {
         add_constraint(conn, target, fk).await?;
     }
-    verify(conn, target, &qualified, &dropped).await?;
+    verify(conn, target, &ordinary, &dropped).await?;
     move_sequences(conn, target).await?;
     summary.phases.constraints = round3(started.elapsed().as_secs_f64());
     execute(conn, target, "COMMIT", "COMMIT".into()).await?;

@@ -874,3 +874,39 @@ fn columns_seedkit_cannot_load_are_refused_with_their_location() {
         assert_eq!(count(&db, "gadgets"), 0);
     }
 }
+
+#[test]
+fn partitioned_tables_load_and_keep_their_partition_indexes() {
+    let db = TestDb::new("partitioned");
+    db.query(
+        "CREATE TABLE readings (id bigint NOT NULL, at date NOT NULL, v integer,
+           PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+         CREATE TABLE readings_2025 PARTITION OF readings FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+         CREATE TABLE readings_2026 PARTITION OF readings FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+         CREATE INDEX readings_v_idx ON readings (v);",
+    );
+    let indexes = "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes \
+                   WHERE tablename LIKE 'readings%'";
+    let before = db.query(indexes);
+    let (_dir, path) = profile(
+        "readings",
+        "seed = 1\n[tables.readings]\nrows = 5000\n[tables.readings.columns]\n\
+         id = { seq = {} }\nat = { date = { start = 2025-01-01, end = 2026-12-31 } }\n\
+         v = { int = { dist = \"uniform\", min = 0, max = 100 } }\n",
+    );
+    db.seedkit()
+        .args(["seed", "--profile", path.to_str().unwrap()])
+        .run()
+        .success();
+    assert_eq!(count(&db, "readings"), 5000);
+    assert_ne!(count(&db, "readings_2025"), 0);
+    assert_ne!(count(&db, "readings_2026"), 0);
+    assert_eq!(db.query(indexes), before);
+    assert_eq!(
+        db.query(
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                  WHERE c.relname LIKE 'readings%' AND NOT i.indisvalid"
+        ),
+        "0"
+    );
+}
