@@ -1,7 +1,9 @@
 //! The PostgreSQL load: the whole seed in one transaction.
 //!
-//! Building indexes after the load was ~2.4x faster end to end than loading
-//! into indexed tables (docs/BENCHMARKS.md). So, in ONE transaction:
+//! Building indexes after the load is much faster end to end than loading
+//! into indexed tables (1.6x against our own chunked COPY into the indexed
+//! table, 2.3x against `psql \copy`: docs/BENCHMARKS.md). So, in ONE
+//! transaction:
 //! lock the tables; refuse if they hold rows (unless `--reset`); read the
 //! definitions of their primary keys, unique constraints, secondary indexes
 //! and foreign keys (also those pointing at them); drop them; TRUNCATE; COPY
@@ -13,8 +15,8 @@
 //! of it back, data, indexes and constraints alike.
 //!
 //! Everything goes over one connection because one transaction cannot span
-//! several; `--jobs` spreads the generation over threads instead (which is
-//! ~2% of the work: the server's ingest is the bottleneck).
+//! several; `--jobs` spreads the generation over threads instead, next to
+//! the server's work (ingest and index builds).
 
 use std::time::Instant;
 
@@ -44,40 +46,7 @@ pub async fn load(
         options.jobs,
     );
     let qualified = target.qualified();
-    execute(conn, target, "BEGIN", "BEGIN".into()).await?;
-    execute(
-        conn,
-        target,
-        "setting lock_timeout",
-        format!(
-            "SET LOCAL lock_timeout = {}",
-            quote_literal(&format!("{}ms", options.lock_timeout.as_millis()))
-        ),
-    )
-    .await?;
-    // A seed is one deliberate bulk statement stream: a role's
-    // statement_timeout (often seconds) must not cancel its COPY.
-    execute(
-        conn,
-        target,
-        "setting statement_timeout",
-        "SET LOCAL statement_timeout = 0".into(),
-    )
-    .await?;
-    // Index builds sort in memory up to maintenance_work_mem (64MB by
-    // default); more made only a small difference here (docs/BENCHMARKS.md)
-    // but never hurts. Only raised, never lowered, only for this transaction.
-    execute(
-        conn,
-        target,
-        "setting maintenance_work_mem",
-        format!(
-            "SELECT set_config('maintenance_work_mem', '{MAINTENANCE_WORK_MEM}', true) \
-             WHERE pg_size_bytes(current_setting('maintenance_work_mem')) \
-                   < pg_size_bytes('{MAINTENANCE_WORK_MEM}')"
-        ),
-    )
-    .await?;
+    begin(conn, target, options).await?;
     // Nobody else writes these tables while we look at them and load them.
     execute(
         conn,
@@ -146,6 +115,49 @@ pub async fn load(
 
     summary.phases.analyze = analyze(conn, target).await.map_err(committed)?;
     Ok(summary)
+}
+
+/// Opens the load transaction with the settings a bulk load needs.
+async fn begin(
+    conn: &mut sqlx::PgConnection,
+    target: &Target,
+    options: &LoadOptions,
+) -> Result<(), LoadError> {
+    execute(conn, target, "BEGIN", "BEGIN".into()).await?;
+    execute(
+        conn,
+        target,
+        "setting lock_timeout",
+        format!(
+            "SET LOCAL lock_timeout = {}",
+            quote_literal(&format!("{}ms", options.lock_timeout.as_millis()))
+        ),
+    )
+    .await?;
+    // A seed is one deliberate bulk statement stream: a role's
+    // statement_timeout (often seconds) must not cancel its COPY.
+    execute(
+        conn,
+        target,
+        "setting statement_timeout",
+        "SET LOCAL statement_timeout = 0".into(),
+    )
+    .await?;
+    // Index builds sort in memory up to maintenance_work_mem (64MB by
+    // default); more made only a small difference here (docs/BENCHMARKS.md)
+    // but never hurts. Only raised, never lowered, only for this transaction.
+    execute(
+        conn,
+        target,
+        "setting maintenance_work_mem",
+        format!(
+            "SELECT set_config('maintenance_work_mem', '{MAINTENANCE_WORK_MEM}', true) \
+             WHERE pg_size_bytes(current_setting('maintenance_work_mem')) \
+                   < pg_size_bytes('{MAINTENANCE_WORK_MEM}')"
+        ),
+    )
+    .await?;
+    Ok(())
 }
 
 /// After COMMIT a failure no longer rolls the load back.
