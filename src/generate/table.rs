@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::column::{Col, Gen, JsonGen, Part, RefGen};
+use super::column::{Col, Gen, JsonGen, Part, RefGen, Row};
 use super::dist::{Sampler, Zipf};
 use super::rng::{CellRng, column_key, sub_key};
 use super::value::Value;
@@ -152,16 +152,15 @@ impl TableCore {
         let ctx = self.ctx(row);
         let col = &self.columns[column];
         if col.deps.is_empty() {
-            col.fill(&ctx, &[], out);
+            col.fill(&ctx, &Row::EMPTY, out);
             return;
         }
         let mut values = vec![Value::Null; self.columns.len()];
         let needed = self.closure(column);
         for &i in &self.eval_order {
             if needed[i] {
-                let mut v = std::mem::replace(&mut values[i], Value::Null);
-                self.columns[i].fill(&ctx, &values, &mut v);
-                values[i] = v;
+                let (row, cell) = Row::split(&mut values, i);
+                self.columns[i].fill(&ctx, &row, cell);
             }
         }
         *out = std::mem::replace(&mut values[column], Value::Null);
@@ -183,9 +182,8 @@ impl TableCore {
     #[inline]
     pub fn fill_row(&self, ctx: &RowCtx, values: &mut [Value]) {
         for &i in &self.eval_order {
-            let mut v = std::mem::replace(&mut values[i], Value::Null);
-            self.columns[i].fill(ctx, values, &mut v);
-            values[i] = v;
+            let (row, cell) = Row::split(values, i);
+            self.columns[i].fill(ctx, &row, cell);
         }
     }
 }
