@@ -64,9 +64,10 @@ pub async fn load(
     }
     let mut connections = vec![db.conn];
     for _ in 1..options.jobs.max(1) {
-        let extra = db::connect(&db.url)
+        let mut extra = db::connect(&db.url)
             .await
             .map_err(|e| LoadError::database("opening connections", e.to_string()))?;
+        super::nodelay::set_nodelay(&mut extra.conn).await;
         connections.push(extra.conn);
     }
     let retries = Arc::new(AtomicU64::new(0));

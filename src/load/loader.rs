@@ -105,6 +105,9 @@ pub async fn seed(
 ) -> Result<Summary> {
     let started = Instant::now();
     let mut db = db::connect(url).await?;
+    if !super::nodelay::set_nodelay(&mut db.conn).await {
+        ui::debug("TCP_NODELAY not set: each COPY may wait 40 ms for a delayed ACK");
+    }
     let tables = read_and_validate(&mut db.conn, &dataset, url).await?;
     let encoders = dataset
         .tables()

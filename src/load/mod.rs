@@ -9,6 +9,7 @@
 //! - [`catalog`]: columns, indexes, constraints and sequences.
 //! - [`copy`]: the binary COPY encoder; [`text`]: COPY text and CSV.
 //! - [`stream`]: rows generated on worker threads, in order, bounded memory.
+//! - [`nodelay`]: `TCP_NODELAY` on the connections (sqlx 0.9.0 lacks it).
 //! - [`out`]: `--out DIR`; [`plan`]: `--dry-run`; [`summary`]: the report.
 
 pub mod atomic;
@@ -17,6 +18,7 @@ pub mod chunked;
 pub mod copy;
 mod error;
 pub mod loader;
+pub mod nodelay;
 pub mod out;
 pub mod plan;
 pub mod stream;

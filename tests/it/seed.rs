@@ -910,3 +910,20 @@ fn partitioned_tables_load_and_keep_their_partition_indexes() {
         "0"
     );
 }
+
+#[test]
+fn the_load_connection_gets_tcp_nodelay() {
+    // Without it every COPY waits ~40 ms for a delayed ACK (sqlx 0.9.0).
+    let (_dir, path) = profile("p", PROFILE);
+    let db = migrated("nodelay");
+    let out = db
+        .seedkit()
+        .args(["-v", "seed", "--profile", path.to_str().unwrap()])
+        .run();
+    out.success();
+    assert!(
+        !out.stderr.contains("TCP_NODELAY not set"),
+        "{}",
+        out.stderr
+    );
+}
