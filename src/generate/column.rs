@@ -280,12 +280,10 @@ impl Col {
                 scale,
             } => {
                 let base = row.get(*from);
-                let amount = add.as_ref().map(|add| {
-                    let mut v = Value::Null;
-                    add.fill(ctx, row, &mut v);
-                    v
-                });
-                *out = derive(base, amount.as_ref(), *unit_micros);
+                let amount = add
+                    .as_ref()
+                    .map_or(Amount::None, |add| add.amount(ctx, row));
+                *out = derive(base, amount, *unit_micros);
                 if let (Value::Float(f), Some(scale)) = (&mut *out, scale) {
                     *f = (*f * scale).round() / scale;
                 }
@@ -486,19 +484,51 @@ fn copy_value(from: &Value, out: &mut Value) {
     }
 }
 
-fn derive(base: &Value, amount: Option<&Value>, unit_micros: i64) -> Value {
-    let Some(amount) = amount else {
-        return base.clone();
-    };
-    if amount.is_null() {
-        return Value::Null;
+/// What a `derive` adds: nothing (a copy), NULL, or a number.
+enum Amount {
+    None,
+    Null,
+    Int(i64),
+    Float(f64),
+}
+
+impl Col {
+    /// This column's value as a number to add. Plain numbers are computed
+    /// directly (a `Value` written and read back at once stalls the CPU).
+    fn amount(&self, ctx: &RowCtx, row: &Row<'_>) -> Amount {
+        if self.null_probability == 0.0 && self.null_if.is_none() {
+            let mut rng = CellRng::at(self.key, ctx.row_mix);
+            match &self.generator {
+                Gen::Int(sampler) => return Amount::Int(sampler.int(&mut rng)),
+                Gen::Float { sampler, scale } => {
+                    let v = sampler.float(&mut rng);
+                    return Amount::Float(scale.map_or(v, |scale| (v * scale).round() / scale));
+                }
+                _ => {}
+            }
+        }
+        let mut v = Value::Null;
+        self.fill(ctx, row, &mut v);
+        match v {
+            Value::Null => Amount::Null,
+            Value::Int(i) => Amount::Int(i),
+            other => Amount::Float(other.as_f64().unwrap_or(0.0)),
+        }
     }
-    let a = amount.as_f64().unwrap_or(0.0);
+}
+
+fn derive(base: &Value, amount: Amount, unit_micros: i64) -> Value {
+    let a = match amount {
+        Amount::None => return base.clone(),
+        Amount::Null => return Value::Null,
+        Amount::Int(i) => i as f64,
+        Amount::Float(f) => f,
+    };
     match base {
         Value::Timestamp(t) => Value::Timestamp(t + (a * unit_micros as f64).round() as i64),
         Value::Date(d) => Value::Date(d + a.round() as i32),
         Value::Int(i) => match amount {
-            Value::Int(x) => Value::Int(i + x),
+            Amount::Int(x) => Value::Int(i + x),
             _ => Value::Float(*i as f64 + a),
         },
         Value::Float(f) => Value::Float(f + a),
