@@ -42,7 +42,7 @@ pub(crate) enum Gen {
     },
     Choice {
         values: Vec<Value>,
-        cumulative: Vec<f64>,
+        weights: super::dist::Alias,
     },
     Fake {
         kind: FakeKind,
@@ -203,8 +203,8 @@ impl Col {
                 });
             }
             Gen::Bool { probability } => *out = Value::Bool(rng.chance(*probability)),
-            Gen::Choice { values, cumulative } => {
-                copy_value(&values[choose(cumulative, rng)], out);
+            Gen::Choice { values, weights } => {
+                copy_value(&values[weights.sample(rng)], out);
             }
             Gen::Fake { kind, min, max } => {
                 let unique_n = self.unique.then_some(ctx.row + 1);
@@ -392,8 +392,8 @@ impl Col {
                     *slot = serde_json::Value::from(sampler.int(&mut rng));
                     return;
                 }
-                Gen::Choice { values, cumulative } => {
-                    match &values[choose(cumulative, &mut rng)] {
+                Gen::Choice { values, weights } => {
+                    match &values[weights.sample(&mut rng)] {
                         Value::Text(text) => match slot {
                             serde_json::Value::String(s) => {
                                 s.clear();
@@ -446,16 +446,6 @@ pub(crate) fn to_json(v: Value) -> serde_json::Value {
         Value::Array(items) => serde_json::Value::Array(items.into_iter().map(to_json).collect()),
         other => serde_json::Value::String(other.to_string()),
     }
-}
-
-/// The index a weighted choice draws (`cumulative` = running weight sums).
-#[inline]
-fn choose(cumulative: &[f64], rng: &mut CellRng) -> usize {
-    let total = cumulative.last().copied().unwrap_or(1.0);
-    let x = rng.unit() * total;
-    cumulative
-        .partition_point(|&c| c <= x)
-        .min(cumulative.len() - 1)
 }
 
 fn null_test(test: &NullTest, value: &Value) -> bool {

@@ -3,8 +3,8 @@
 //! Written here rather than taken from `rand_distr` so the exact algorithm
 //! (and so every generated value) is pinned with seedkit's own code:
 //! uniform by multiply-shift, normal by Box–Muller, exponential by
-//! inversion, zipf by a searched table of cumulative probabilities for
-//! ranges up to 4096 values and otherwise by Hörmann and Derflinger's
+//! inversion, weighted choices and zipf over up to 4096 values by Walker's
+//! alias method, larger zipf ranges by Hörmann and Derflinger's
 //! rejection-inversion (O(1) time and memory whatever the range).
 
 use super::rng::CellRng;
@@ -29,12 +29,12 @@ enum Kind {
         mean: f64,
     },
     Zipf(Zipf),
-    /// Zipf over a small range: the cumulative probabilities, searched.
-    ZipfTable(Vec<f64>),
+    /// Zipf over a small range, sampled in O(1) from an alias table.
+    ZipfTable(Alias),
     Constant(f64),
 }
 
-/// Ranges up to this many values sample zipf from a table (8 bytes each).
+/// Ranges up to this many values sample zipf from an alias table (12 bytes each).
 const ZIPF_TABLE_MAX: u64 = 4096;
 
 impl Sampler {
@@ -46,7 +46,7 @@ impl Sampler {
             DistKind::Zipf { s } => {
                 let n = (dist.max - dist.min) as u64 + 1;
                 if n <= ZIPF_TABLE_MAX {
-                    Kind::ZipfTable(zipf_table(n, s))
+                    Kind::ZipfTable(Alias::new(&zipf_weights(n, s)))
                 } else {
                     Kind::Zipf(Zipf::new(n, s))
                 }
@@ -74,7 +74,7 @@ impl Sampler {
                 }
             }
             Kind::Zipf(z) => self.min as i64 + z.sample(rng) as i64 - 1,
-            Kind::ZipfTable(cdf) => self.min as i64 + zipf_from_table(cdf, rng) as i64,
+            Kind::ZipfTable(alias) => self.min as i64 + alias.sample(rng) as i64,
             Kind::Constant(c) => *c as i64,
             Kind::Normal { .. } => self.float(rng).round() as i64,
             Kind::Exponential { .. } => self.float(rng).floor() as i64,
@@ -89,33 +89,60 @@ impl Sampler {
             Kind::Normal { mean, stddev } => mean + stddev * standard_normal(rng),
             Kind::Exponential { mean } => self.min - mean * (1.0 - rng.unit()).ln(),
             Kind::Zipf(z) => self.min + z.sample(rng) as f64 - 1.0,
-            Kind::ZipfTable(cdf) => self.min + zipf_from_table(cdf, rng) as f64,
+            Kind::ZipfTable(alias) => self.min + alias.sample(rng) as f64,
             Kind::Constant(c) => *c,
         };
         v.clamp(self.min, self.max)
     }
 }
 
-/// Cumulative probabilities of ranks 1..=n, normalised to end at 1.
-fn zipf_table(n: u64, s: f64) -> Vec<f64> {
-    let mut sum = 0.0;
-    let mut cdf: Vec<f64> = (1..=n)
-        .map(|k| {
-            sum += (k as f64).powf(-s);
-            sum
-        })
-        .collect();
-    for c in &mut cdf {
-        *c /= sum;
-    }
-    cdf
+/// The weights `1/k^s` of ranks 1..=n.
+fn zipf_weights(n: u64, s: f64) -> Vec<f64> {
+    (1..=n).map(|k| (k as f64).powf(-s)).collect()
 }
 
-/// A 0-based rank drawn from a cumulative table.
-#[inline]
-fn zipf_from_table(cdf: &[f64], rng: &mut CellRng) -> usize {
-    let u = rng.unit();
-    cdf.partition_point(|&c| c <= u).min(cdf.len() - 1)
+/// Walker's alias method (Vose's construction): a weighted choice among n
+/// outcomes in O(1), one uniform index and one coin per draw.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    /// Probability of keeping slot i (else take `alias[i]`).
+    keep: Vec<f64>,
+    alias: Vec<u32>,
+}
+
+impl Alias {
+    /// `weights` must be non-negative with a positive sum.
+    pub fn new(weights: &[f64]) -> Alias {
+        let n = weights.len();
+        let total: f64 = weights.iter().sum();
+        let mut scaled: Vec<f64> = weights.iter().map(|w| w * n as f64 / total).collect();
+        let mut keep = vec![1.0; n];
+        let mut alias: Vec<u32> = (0..n as u32).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| scaled[i] < 1.0);
+        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+            keep[s] = scaled[s];
+            alias[s] = l as u32;
+            scaled[l] -= 1.0 - scaled[s];
+            if scaled[l] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        // Leftovers (rounding) keep themselves with probability 1.
+        Alias { keep, alias }
+    }
+
+    /// A 0-based outcome.
+    #[inline]
+    pub fn sample(&self, rng: &mut CellRng) -> usize {
+        let i = rng.below(self.keep.len() as u64) as usize;
+        if rng.unit() < self.keep[i] {
+            i
+        } else {
+            self.alias[i] as usize
+        }
+    }
 }
 
 /// Box–Muller: one standard normal from two uniforms.
@@ -291,5 +318,25 @@ mod tests {
             .count();
         // P(1) = 1 / H(100) ~ 0.193
         assert!((1700..2200).contains(&ones), "{ones}");
+    }
+}
+
+#[cfg(test)]
+mod alias_tests {
+    use super::*;
+
+    #[test]
+    fn alias_draws_follow_the_weights() {
+        let weights = [50.0, 30.0, 15.0, 5.0, 0.0];
+        let alias = Alias::new(&weights);
+        let mut counts = [0u32; 5];
+        for row in 0..100_000 {
+            counts[alias.sample(&mut CellRng::new(11, row))] += 1;
+        }
+        for (count, weight) in counts.iter().zip(weights) {
+            let share = f64::from(*count) / 100_000.0;
+            assert!((share - weight / 100.0).abs() < 0.01, "{counts:?}");
+        }
+        assert_eq!(counts[4], 0);
     }
 }

@@ -246,13 +246,7 @@ impl Context<'_> {
             },
             Generator::Choice { values, weights } => Gen::Choice {
                 values: values.clone(),
-                cumulative: weights
-                    .iter()
-                    .scan(0.0, |sum, w| {
-                        *sum += w;
-                        Some(*sum)
-                    })
-                    .collect(),
+                weights: super::dist::Alias::new(weights),
             },
             Generator::Fake { kind, min, max } => Gen::Fake {
                 kind: *kind,
