@@ -87,14 +87,12 @@ pub async fn warm(
             (sink, destination, removed)
         }
     };
-    let mut reports = Vec::with_capacity(sets.len());
-    for set in sets {
-        let report = plan::warm_set(set, spec, dataset, &mut sink).await?;
+    let reports = plan::warm_sets(&sets, spec, dataset, &mut sink).await?;
+    for report in &reports {
         ui::info(format!(
             "warm {}: {} keys ({}), {} commands",
             report.name, report.keys, report.kind, report.commands
         ));
-        reports.push(report);
     }
     sink.finish().await?;
     Ok(CacheSummary::new(

@@ -43,115 +43,225 @@ pub struct SetReport {
     pub seconds: f64,
 }
 
-/// Sends the commands of one set into `sink`.
-pub async fn warm_set(
-    set: &SetSpec,
+/// Sends the commands of `sets` into `sink`; returns a report per set, in
+/// the order given. Sets that read the same table share one pass over its
+/// rows (the shipped profiles read `game_sessions` for three sets), so each
+/// row is generated once.
+pub async fn warm_sets(
+    sets: &[&SetSpec],
     spec: &CacheSpec,
     dataset: &Dataset,
     sink: &mut Sink,
-) -> Result<SetReport, CacheError> {
-    let started = Instant::now();
-    let commands_before = sink.sent();
-    let mut emitter = Emitter::new(set, spec, dataset);
-    match &set.source {
-        RowSource::Count(n) => {
-            let bar = ui::bar(&set.name, *n, "rows");
-            for index in 0..*n {
-                emitter.row(sink, &[], index).await?;
-                if index % 4096 == 4095 {
-                    bar.inc(4096);
-                }
-            }
-            bar.finish_and_clear();
+) -> Result<Vec<SetReport>, CacheError> {
+    let mut reports: Vec<Option<SetReport>> = vec![None; sets.len()];
+    let mut done = vec![false; sets.len()];
+    for first in 0..sets.len() {
+        if done[first] {
+            continue;
         }
-        RowSource::Table { table, top, .. } => {
-            let table = dataset
-                .table(table)
-                .expect("checked when the profile loaded");
-            let bar = ui::bar(&set.name, table.row_count(), "rows");
-            let mut rows = Rows::new(table, set.columns_used().0);
-            match top {
-                None => {
-                    while let Some((index, values)) = rows.next() {
-                        if emitter.keep(values, index) {
-                            emitter.row(sink, values, index).await?;
-                        }
-                        if index % 4096 == 4095 {
-                            bar.inc(4096);
-                        }
-                    }
-                }
-                Some(top) => {
-                    let mut best: Vec<(f64, u64)> = Vec::new();
-                    let order = |a: &(f64, u64), b: &(f64, u64)| {
-                        let by_key = if top.descending {
-                            b.0.total_cmp(&a.0)
-                        } else {
-                            a.0.total_cmp(&b.0)
-                        };
-                        by_key.then(a.1.cmp(&b.1))
-                    };
-                    while let Some((index, values)) = rows.next() {
-                        if let Some(key) = sort_key(&values[top.by])
-                            && emitter.keep(values, index)
-                        {
-                            best.push((key, index));
-                            if best.len() as u64 >= top.n.saturating_mul(2).max(1024) {
-                                best.sort_by(order);
-                                best.truncate(top.n as usize);
-                            }
-                        }
-                        if index % 4096 == 4095 {
-                            bar.inc(4096);
-                        }
-                    }
-                    best.sort_by(order);
-                    best.truncate(top.n as usize);
-                    let mut chosen: Vec<u64> = best.into_iter().map(|(_, i)| i).collect();
-                    chosen.sort_unstable();
-                    for index in chosen {
-                        let values = rows.at(index);
-                        emitter.keep(&values, index);
-                        emitter.row(sink, &values, index).await?;
-                    }
-                }
+        let started = Instant::now();
+        let group: Vec<usize> = match &sets[first].source {
+            RowSource::Count(_) => vec![first],
+            RowSource::Table { table, .. } => (first..sets.len())
+                .filter(
+                    |&i| matches!(&sets[i].source, RowSource::Table { table: t, .. } if t == table),
+                )
+                .collect(),
+        };
+        let mut emitters: Vec<Emitter> = group
+            .iter()
+            .map(|&i| Emitter::new(sets[i], spec, dataset))
+            .collect();
+        match &sets[first].source {
+            RowSource::Count(n) => {
+                count_pass(*n, &sets[first].name, &mut emitters[0], sink).await?
             }
-            bar.finish_and_clear();
+            RowSource::Table { table, .. } => {
+                let table = dataset
+                    .table(table)
+                    .expect("checked when the profile loaded");
+                table_pass(table, &mut emitters, sink).await?;
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        for (emitter, &i) in emitters.iter_mut().zip(&group) {
+            emitter.flush_all(sink).await?;
+            done[i] = true;
+            reports[i] = Some(SetReport {
+                name: sets[i].name.clone(),
+                kind: sets[i].kind.type_name(),
+                rows: emitter.rows,
+                keys: emitter.keys.len() as u64,
+                commands: emitter.commands,
+                seconds,
+            });
         }
     }
-    emitter.flush_all(sink).await?;
-    Ok(SetReport {
-        name: set.name.clone(),
-        kind: set.kind.type_name(),
-        rows: emitter.rows,
-        keys: emitter.keys.len() as u64,
-        commands: sink.sent() - commands_before,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok(reports.into_iter().flatten().collect())
+}
+
+/// `count = N`: N synthetic rows.
+async fn count_pass(
+    n: u64,
+    name: &str,
+    emitter: &mut Emitter<'_>,
+    sink: &mut Sink,
+) -> Result<(), CacheError> {
+    let bar = ui::bar(name, n, "rows");
+    for index in 0..n {
+        emitter.row(sink, &[], index).await?;
+        if index % 4096 == 4095 {
+            bar.inc(4096);
+        }
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// The `top` candidates of one set: the best `n` rows seen so far.
+struct TopRows {
+    by: usize,
+    n: usize,
+    descending: bool,
+    best: Vec<(f64, u64)>,
+}
+
+impl TopRows {
+    fn consider(&mut self, values: &[Value], index: u64) {
+        if let Some(key) = sort_key(&values[self.by]) {
+            self.best.push((key, index));
+            if self.best.len() >= self.n.saturating_mul(2).max(1024) {
+                self.settle();
+            }
+        }
+    }
+
+    fn settle(&mut self) {
+        let descending = self.descending;
+        self.best.sort_by(|a, b| {
+            let by_key = if descending {
+                b.0.total_cmp(&a.0)
+            } else {
+                a.0.total_cmp(&b.0)
+            };
+            by_key.then(a.1.cmp(&b.1))
+        });
+        self.best.truncate(self.n);
+    }
+
+    /// The chosen rows, in table order.
+    fn chosen(mut self) -> Vec<u64> {
+        self.settle();
+        let mut rows: Vec<u64> = self.best.into_iter().map(|(_, i)| i).collect();
+        rows.sort_unstable();
+        rows
+    }
+}
+
+/// One pass over a table's rows for every set that reads it.
+async fn table_pass(
+    table: &TableGen,
+    emitters: &mut [Emitter<'_>],
+    sink: &mut Sink,
+) -> Result<(), CacheError> {
+    let mut used = Vec::new();
+    let mut filtered_by = Vec::new();
+    let every_set_filters = emitters.iter().all(|e| !e.set.filter_columns().is_empty());
+    for emitter in emitters.iter() {
+        used.extend(emitter.set.columns_used().0);
+        if every_set_filters {
+            filtered_by.extend(emitter.set.filter_columns());
+        }
+    }
+    used.sort_unstable();
+    used.dedup();
+    filtered_by.sort_unstable();
+    filtered_by.dedup();
+    let mut rows = Rows::new(table, used, filtered_by);
+    let mut tops: Vec<Option<TopRows>> = emitters
+        .iter()
+        .map(|e| match &e.set.source {
+            RowSource::Table { top: Some(top), .. } => Some(TopRows {
+                by: top.by,
+                n: top.n as usize,
+                descending: top.descending,
+                best: Vec::new(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let bar = ui::bar(table.name(), table.row_count(), "rows");
+    let projected = rows.is_projected();
+    let mut kept = vec![false; emitters.len()];
+    while let Some((index, values)) = rows.next() {
+        if index % 4096 == 4095 {
+            bar.inc(4096);
+        }
+        let mut any = false;
+        for ((emitter, top), keep) in emitters.iter_mut().zip(&mut tops).zip(&mut kept) {
+            *keep = emitter.keep(values, index);
+            if let (true, Some(top)) = (*keep, top.as_mut()) {
+                top.consider(values, index);
+                *keep = false;
+            }
+            any |= *keep;
+        }
+        if !any {
+            continue;
+        }
+        let values = if projected {
+            rows.complete(index)
+        } else {
+            values
+        };
+        for (emitter, keep) in emitters.iter_mut().zip(&kept) {
+            if *keep {
+                emitter.row(sink, values, index).await?;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    for (emitter, top) in emitters.iter_mut().zip(tops) {
+        let Some(top) = top else { continue };
+        for index in top.chosen() {
+            let values = rows.at(index);
+            emitter.keep(&values, index);
+            emitter.row(sink, &values, index).await?;
+        }
+    }
+    Ok(())
 }
 
 /// A table's rows in order: whole rows from the table's cursor, or, when a
-/// set reads only a few of the columns, just those (generating a player's
-/// fake name, e-mail and JSON preferences is most of the cost of a row, and
-/// a rate-limit counter only needs its id).
+/// set reads only a few of the columns or filters most rows out, just the
+/// columns it reads, in two steps: first those the filters need, then, for
+/// the rows that pass, the rest. Generating a player's fake name, e-mail and
+/// JSON preferences is most of the cost of a row, and a rate-limit counter
+/// only needs its id; 99% of game sessions fail `ended_at is null`.
 struct Rows<'d> {
     table: &'d TableGen,
-    /// Columns to generate, by index and name; `None`: whole rows.
-    projection: Option<Vec<(usize, String)>>,
+    /// Projected: the columns the filters need, then the others.
+    projection: Option<(Vec<(usize, String)>, Vec<(usize, String)>)>,
     cursor: Option<RowCursor<'d>>,
     values: Vec<Value>,
     next: u64,
 }
 
 impl<'d> Rows<'d> {
-    fn new(table: &'d TableGen, columns: Vec<usize>) -> Rows<'d> {
+    fn new(table: &'d TableGen, used: Vec<usize>, filtered_by: Vec<usize>) -> Rows<'d> {
         let width = table.columns().len();
-        let projected = columns.len() * 2 <= width;
+        let filters_first = !filtered_by.is_empty() && filtered_by.len() < used.len();
+        let projected = used.len() * 2 <= width || filters_first;
+        let named = |c: usize| (c, table.columns()[c].clone());
         let projection = projected.then(|| {
-            columns
-                .into_iter()
-                .map(|c| (c, table.columns()[c].clone()))
-                .collect()
+            let (first, rest): (Vec<usize>, Vec<usize>) = match filters_first {
+                true => used.iter().partition(|c| filtered_by.contains(c)),
+                false => (used.clone(), Vec::new()),
+            };
+            (
+                first.into_iter().map(named).collect(),
+                rest.into_iter().map(named).collect(),
+            )
         });
         let cursor = (!projected).then(|| {
             let whole = Chunk {
@@ -169,7 +279,8 @@ impl<'d> Rows<'d> {
         }
     }
 
-    /// The next row (index and values; unread columns are null).
+    /// The next row (its index and values). When projected, only the
+    /// filters' columns are filled: call [`Self::complete`] for the rest.
     fn next(&mut self) -> Option<(u64, &[Value])> {
         if self.next >= self.table.row_count() {
             return None;
@@ -177,10 +288,8 @@ impl<'d> Rows<'d> {
         let index = self.next;
         self.next += 1;
         match (&self.projection, &mut self.cursor) {
-            (Some(columns), _) => {
-                for (c, name) in columns {
-                    self.values[*c] = self.table.value_at(index, name).unwrap_or(Value::Null);
-                }
+            (Some((first, _)), _) => {
+                fill(self.table, index, first, &mut self.values);
                 Some((index, &self.values))
             }
             (None, Some(cursor)) => cursor.next_row().map(|values| (index, values)),
@@ -188,18 +297,35 @@ impl<'d> Rows<'d> {
         }
     }
 
+    fn is_projected(&self) -> bool {
+        self.projection.is_some()
+    }
+
+    /// A projected row with every column the set reads.
+    fn complete(&mut self, index: u64) -> &[Value] {
+        if let Some((_, rest)) = &self.projection {
+            fill(self.table, index, rest, &mut self.values);
+        }
+        &self.values
+    }
+
     /// Row `index` out of order (for `top`).
     fn at(&self, index: u64) -> Vec<Value> {
         match &self.projection {
-            Some(columns) => {
+            Some((first, rest)) => {
                 let mut values = vec![Value::Null; self.values.len()];
-                for (c, name) in columns {
-                    values[*c] = self.table.value_at(index, name).unwrap_or(Value::Null);
-                }
+                fill(self.table, index, first, &mut values);
+                fill(self.table, index, rest, &mut values);
                 values
             }
             None => self.table.row_at(index),
         }
+    }
+}
+
+fn fill(table: &TableGen, index: u64, columns: &[(usize, String)], values: &mut [Value]) {
+    for (c, name) in columns {
+        values[*c] = table.value_at(index, name).unwrap_or(Value::Null);
     }
 }
 
@@ -258,6 +384,7 @@ struct Emitter<'s> {
     pending: usize,
     keys: HashSet<u64>,
     rows: u64,
+    commands: u64,
 }
 
 impl<'s> Emitter<'s> {
@@ -302,6 +429,7 @@ impl<'s> Emitter<'s> {
             pending: 0,
             keys: HashSet::new(),
             rows: 0,
+            commands: 0,
         }
     }
 
@@ -310,8 +438,13 @@ impl<'s> Emitter<'s> {
         let RowSource::Table { filter, sample, .. } = &self.set.source else {
             return true;
         };
-        for parent in &mut self.parents {
-            parent.load(row);
+        if filter
+            .iter()
+            .any(|c| matches!(c.column, Operand::Parent { .. }))
+        {
+            for parent in &mut self.parents {
+                parent.load(row);
+            }
         }
         if !filter.iter().all(|c| self.holds(c, row)) {
             return false;
@@ -398,6 +531,11 @@ impl<'s> Emitter<'s> {
 
     /// Writes one row's part of the set.
     async fn row(&mut self, sink: &mut Sink, row: &[Value], index: u64) -> Result<(), CacheError> {
+        // Parents again: with a two-step projection, `keep` saw only the
+        // filters' columns (cached by key, so this is cheap).
+        for parent in &mut self.parents {
+            parent.load(row);
+        }
         let mut key = std::mem::take(&mut self.key);
         key.clear();
         key.extend_from_slice(self.prefix);
@@ -472,6 +610,7 @@ impl<'s> Emitter<'s> {
             if let Some(ttl) = self.ttl {
                 self.cmd.arg(b"EX").int(ttl);
             }
+            self.commands += 1;
             sink.send(&self.cmd).await
         } else {
             Ok(())
@@ -576,9 +715,11 @@ impl<'s> Emitter<'s> {
             return Ok(());
         }
         sink.send(&g.cmd).await?;
+        self.commands += 1;
         if let Some(ttl) = self.ttl {
             self.cmd.start("EXPIRE").arg(&g.key).int(ttl);
             sink.send(&self.cmd).await?;
+            self.commands += 1;
         }
         self.pending -= g.members;
         g.members = 0;

@@ -204,6 +204,36 @@ impl SetSpec {
     }
 }
 
+impl SetSpec {
+    /// The table's columns that decide whether a row is used at all: those
+    /// of `where` (and the joins' keys), and `top.by`.
+    pub fn filter_columns(&self) -> Vec<usize> {
+        let RowSource::Table {
+            joins, filter, top, ..
+        } = &self.source
+        else {
+            return Vec::new();
+        };
+        let mut columns: Vec<usize> = filter
+            .iter()
+            .filter_map(|c| match c.column {
+                Operand::Column(c) => Some(c),
+                Operand::Parent { .. } => None,
+            })
+            .collect();
+        if filter
+            .iter()
+            .any(|c| matches!(c.column, Operand::Parent { .. }))
+        {
+            columns.extend(joins.iter().map(|j| j.on_column));
+        }
+        columns.extend(top.as_ref().map(|t| t.by));
+        columns.sort_unstable();
+        columns.dedup();
+        columns
+    }
+}
+
 impl Template {
     /// The one placeholder this template consists of, if it is exactly one.
     pub fn single(&self) -> Option<&Part> {

@@ -214,6 +214,31 @@ fn same_seed_gives_the_same_keys_and_values_and_another_seed_differs() {
 }
 
 #[test]
+fn sets_warmed_one_by_one_equal_sets_warmed_together() {
+    // Sets reading one table share a pass over its rows, generating only the
+    // columns they read; alone, a set takes other paths. Same keys either way.
+    let together = TestRedis::new("together");
+    let alone = TestRedis::new("alone");
+    warm(&together, &[]).success();
+    let sets = [
+        "sessions",
+        "leaderboard_global",
+        "leaderboard_system",
+        "ratelimit",
+        "online",
+        "player_cache",
+        "webhook_seen",
+    ];
+    for set in sets {
+        warm(&alone, &["--only", set]).success();
+    }
+    let mut con = connect(&together.url);
+    let snap = snapshot(&mut con, &together.prefix);
+    assert_eq!(snap.len(), together.keys().len());
+    assert_eq!(snap, snapshot(&mut con, &alone.prefix));
+}
+
+#[test]
 fn reset_removes_only_keys_under_the_prefix() {
     let redis = TestRedis::new("reset");
     let mut con = connect(&redis.url);
