@@ -238,10 +238,13 @@ async fn table_pass(
 /// the rows that pass, the rest. Generating a player's fake name, e-mail and
 /// JSON preferences is most of the cost of a row, and a rate-limit counter
 /// only needs its id; 99% of game sessions fail `ended_at is null`.
+/// Columns to generate, by index and name.
+type Columns = Vec<(usize, String)>;
+
 struct Rows<'d> {
     table: &'d TableGen,
     /// Projected: the columns the filters need, then the others.
-    projection: Option<(Vec<(usize, String)>, Vec<(usize, String)>)>,
+    projection: Option<(Columns, Columns)>,
     cursor: Option<RowCursor<'d>>,
     values: Vec<Value>,
     next: u64,
