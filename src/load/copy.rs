@@ -166,10 +166,10 @@ fn encode_value(value: &Value, ty: &PgType, buf: &mut Vec<u8>) -> Encoded {
         PgType::Float8 => buf.extend_from_slice(&as_float(value)?.to_be_bytes()),
         PgType::Numeric => encode_numeric(&decimal_text(value)?, buf)?,
         PgType::Text => write_text(value, buf)?,
-        PgType::Json => buf.extend_from_slice(json_text(value)?.as_bytes()),
+        PgType::Json => write_json(value, buf)?,
         PgType::Jsonb => {
             buf.push(1); // jsonb binary format version
-            buf.extend_from_slice(json_text(value)?.as_bytes());
+            write_json(value, buf)?;
         }
         PgType::Timestamptz | PgType::Timestamp => {
             let micros = as_timestamp(value)?;
@@ -275,9 +275,19 @@ fn write_text(value: &Value, buf: &mut Vec<u8>) -> Encoded {
     Ok(())
 }
 
-/// JSON columns take JSON values, and text holding JSON (the server checks it).
-fn json_text(value: &Value) -> Result<String, String> {
-    crate::load::text::json_text(value).ok_or_else(|| mismatch(value, "json"))
+/// JSON columns take JSON values, and text holding JSON (the server checks
+/// it). The common kinds are written straight into the buffer.
+fn write_json(value: &Value, buf: &mut Vec<u8>) -> Encoded {
+    match value {
+        Value::Json(j) => serde_json::to_writer(&mut *buf, j).map_err(|e| e.to_string())?,
+        Value::Text(s) => buf.extend_from_slice(s.as_bytes()),
+        other => {
+            let text =
+                crate::load::text::json_text(other).ok_or_else(|| mismatch(other, "json"))?;
+            buf.extend_from_slice(text.as_bytes());
+        }
+    }
+    Ok(())
 }
 
 fn as_timestamp(value: &Value) -> Result<i64, String> {

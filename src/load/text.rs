@@ -65,6 +65,12 @@ impl TextFormat {
             match (self, value) {
                 (TextFormat::Text, Value::Null) => out.push_str("\\N"),
                 (TextFormat::Csv, Value::Null) => {}
+                // The common kinds without a temporary string.
+                (_, Value::Int(v)) => {
+                    let _ = write!(out, "{v}");
+                }
+                (TextFormat::Text, Value::Text(s)) => push_copy_escaped(out, s),
+                (TextFormat::Csv, Value::Text(s)) => push_csv_field(out, s),
                 (TextFormat::Text, v) => push_copy_escaped(out, &plain_text(v)),
                 (TextFormat::Csv, v) => push_csv_field(out, &plain_text(v)),
             }
