@@ -11,7 +11,7 @@ use crate::generate::Dataset;
 use crate::load::text::TextFormat;
 use crate::load::{self, CachePhase, LoadOptions, Plan, Strategy, Summary};
 use crate::profile::Profile;
-use crate::ui::{self, Format};
+use crate::ui::Format;
 
 /// Fill the database (and then Redis) with a profile's deterministic data
 #[derive(Debug, clap::Args)]
@@ -188,11 +188,7 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
 fn print_summary(summary: &Summary, format: Format) -> Result<()> {
     match format {
-        Format::Human => {
-            if ui::verbosity() >= 0 {
-                emit!("{summary}");
-            }
-        }
+        Format::Human => emit!("{summary}"),
         Format::Json => emit!("{}", to_json(summary)?),
     }
     Ok(())
