@@ -37,7 +37,7 @@ pub struct SeedArgs {
     #[arg(long, env = "SEEDKIT_SEED")]
     pub seed: Option<u64>,
 
-    /// Parallel COPY connections
+    /// Generator threads (and COPY connections on CockroachDB); never changes the data
     #[arg(long, short, env = "SEEDKIT_JOBS", default_value_t = 2)]
     pub jobs: usize,
 
