@@ -64,11 +64,18 @@ pub fn bar(label: &str, total: u64, unit: &str) -> ProgressBar {
     }
     let bar = ProgressBar::new(total);
     let template = format!(
-        "{{prefix:>22}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} {{per_sec}} ETA {{eta}}"
+        "{{prefix:>22}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} {{rate}} ETA {{eta}}"
     );
     bar.set_style(
         ProgressStyle::with_template(&template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            // indicatif's own {per_sec} prints four decimals ("117.5545/s").
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", indicatif::HumanCount(state.per_sec() as u64));
+                },
+            )
             .progress_chars("=> "),
     );
     bar.set_prefix(label.to_string());
