@@ -20,7 +20,7 @@ demo:
 
 # Run the test suite against real PostgreSQL and Redis
 test *ARGS:
-    {{services}}; cargo test {{ARGS}}
+    {{services}}; cargo test --all-targets {{ARGS}}
 
 # Formatting and lints, as CI checks them
 lint:
