@@ -9,7 +9,7 @@
 //! are flushed once too many keys or members are pending.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
 use std::time::Instant;
 
@@ -164,20 +164,32 @@ async fn table_pass(
     emitters: &mut [Emitter<'_>],
     sink: &mut Sink,
 ) -> Result<(), CacheError> {
+    // First, for every row: the columns that decide whether a set uses it
+    // (all the columns of a set without a filter); the rest only for rows
+    // that a set needing them keeps.
     let mut used = Vec::new();
-    let mut filtered_by = Vec::new();
-    let every_set_filters = emitters.iter().all(|e| !e.set.filter_columns().is_empty());
+    let mut first = Vec::new();
+    let mut own_used = Vec::new();
     for emitter in emitters.iter() {
-        used.extend(emitter.set.columns_used().0);
-        if every_set_filters {
-            filtered_by.extend(emitter.set.filter_columns());
-        }
+        let columns = emitter.set.columns_used().0;
+        let filters = emitter.set.filter_columns();
+        first.extend(if filters.is_empty() {
+            &columns
+        } else {
+            &filters
+        });
+        used.extend(&columns);
+        own_used.push(columns);
     }
     used.sort_unstable();
     used.dedup();
-    filtered_by.sort_unstable();
-    filtered_by.dedup();
-    let mut rows = Rows::new(table, used, filtered_by);
+    first.sort_unstable();
+    first.dedup();
+    let needs_rest: Vec<bool> = own_used
+        .iter()
+        .map(|columns| columns.iter().any(|c| !first.contains(c)))
+        .collect();
+    let mut rows = Rows::new(table, used, first);
     let mut tops: Vec<Option<TopRows>> = emitters
         .iter()
         .map(|e| match &e.set.source {
@@ -198,18 +210,20 @@ async fn table_pass(
             bar.inc(4096);
         }
         let mut any = false;
-        for ((emitter, top), keep) in emitters.iter_mut().zip(&mut tops).zip(&mut kept) {
-            *keep = emitter.keep(values, index);
-            if let (true, Some(top)) = (*keep, top.as_mut()) {
+        let mut complete = false;
+        for (i, (emitter, top)) in emitters.iter_mut().zip(&mut tops).enumerate() {
+            kept[i] = emitter.keep(values, index);
+            if let (true, Some(top)) = (kept[i], top.as_mut()) {
                 top.consider(values, index);
-                *keep = false;
+                kept[i] = false;
             }
-            any |= *keep;
+            any |= kept[i];
+            complete |= kept[i] && needs_rest[i];
         }
         if !any {
             continue;
         }
-        let values = if projected {
+        let values = if projected && complete {
             rows.complete(index)
         } else {
             values
@@ -251,19 +265,24 @@ struct Rows<'d> {
 }
 
 impl<'d> Rows<'d> {
-    fn new(table: &'d TableGen, used: Vec<usize>, filtered_by: Vec<usize>) -> Rows<'d> {
+    /// `first`: the columns every row needs (a subset of `used`).
+    fn new(table: &'d TableGen, used: Vec<usize>, first: Vec<usize>) -> Rows<'d> {
         let width = table.columns().len();
-        let filters_first = !filtered_by.is_empty() && filtered_by.len() < used.len();
-        let projected = used.len() * 2 <= width || filters_first;
+        // Measured on the large profile: a column costs about a third of a
+        // whole row when a table's rows hang off parents (finding a row's
+        // parent is a binary search per column), far less otherwise.
+        let per_parent = table.parent_row_of(0).is_some();
+        let projected = if per_parent {
+            first.len() * 3 < width
+        } else {
+            first.len() * 2 <= width
+        };
         let named = |c: usize| (c, table.columns()[c].clone());
         let projection = projected.then(|| {
-            let (first, rest): (Vec<usize>, Vec<usize>) = match filters_first {
-                true => used.iter().partition(|c| filtered_by.contains(c)),
-                false => (used.clone(), Vec::new()),
-            };
+            let rest = used.iter().filter(|c| !first.contains(c)).copied();
             (
-                first.into_iter().map(named).collect(),
-                rest.into_iter().map(named).collect(),
+                first.iter().copied().map(named).collect(),
+                rest.map(named).collect(),
             )
         });
         let cursor = (!projected).then(|| {
@@ -385,7 +404,7 @@ struct Emitter<'s> {
     group_of: HashMap<Vec<u8>, usize>,
     spare: Vec<Command>,
     pending: usize,
-    keys: HashSet<u64>,
+    keys: HashSet<u64, BuildHasherDefault<Prehashed>>,
     rows: u64,
     commands: u64,
 }
@@ -430,7 +449,7 @@ impl<'s> Emitter<'s> {
             group_of: HashMap::new(),
             spare: Vec::new(),
             pending: 0,
-            keys: HashSet::new(),
+            keys: HashSet::default(),
             rows: 0,
             commands: 0,
         }
@@ -747,9 +766,9 @@ impl<'s> Emitter<'s> {
     }
 
     fn count_key(&mut self, key: &[u8]) {
-        let mut hasher = DefaultHasher::new();
-        key.hash(&mut hasher);
-        self.keys.insert(hasher.finish());
+        // 64 bits of a pinned hash per distinct key: a collision among a
+        // few million keys is vanishingly unlikely and only affects the count.
+        self.keys.insert(mix(fnv1a(key)));
     }
 }
 
@@ -804,6 +823,24 @@ fn compare(value: &Value, literal: &Literal) -> Option<std::cmp::Ordering> {
             Some(text.as_slice().cmp(l.as_bytes()))
         }
         _ => None,
+    }
+}
+
+/// A hasher for keys that already are well-mixed 64-bit hashes.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv1a(bytes);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
