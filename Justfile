@@ -13,7 +13,7 @@ services := 'eval "$(scripts/services.sh env)"'
 default:
     @just --list
 
-# From an empty database to a migrated one, then rolled back to 013 and forward again
+# From an empty database to a migrated, seeded one with Redis warmed (rolls back to 013 and forward on the way)
 demo:
     cargo build --release --quiet
     {{services}}; scripts/demo.sh

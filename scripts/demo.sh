@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The demo behind `just demo`: a fresh database, migrated, inspected, rolled
-# back to 013 and migrated again. Expects DATABASE_URL (a server's
-# maintenance database); creates and uses a database named seedkit_demo.
+# The demo behind `just demo`: a fresh database migrated, inspected, rolled
+# back to 013 and migrated again, then seeded with the `small` profile and
+# Redis warmed from the same rows. Expects DATABASE_URL (a server's
+# maintenance database) and REDIS_URL; creates and uses a database named
+# seedkit_demo, and only Redis keys under the profile's prefix (seedkit:).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,10 +14,16 @@ admin_url="$DATABASE_URL"
 psql -X -q -d "$admin_url" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" -c "CREATE DATABASE $db_name"
 export DATABASE_URL="${admin_url%/*}/$db_name"
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; "$@"; }
+step() { printf '\n$ %s\n' "$*" >&2; "$@"; }
 
 step "$bin" migrate
 step "$bin" status
 step "$bin" rollback 014
 step "$bin" migrate
 step "$bin" status --exit-code
+step "$bin" seed --profile small --reset
+step psql -X -d "$DATABASE_URL" -c \
+  "SELECT star_system, count(*) AS sessions, count(*) FILTER (WHERE ended_at IS NULL) AS active,
+          round(avg(avg_fps)::numeric, 1) AS avg_fps
+     FROM game_sessions GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
+step redis-cli -u "$REDIS_URL" zrevrange seedkit:leaderboard:global 0 4 withscores
