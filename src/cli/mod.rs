@@ -106,8 +106,8 @@ impl GlobalArgs {
         self.redis_url.as_ref().ok_or_else(|| {
             Error::usage_with_hint(
                 "no Redis URL given",
-                "pass --redis-url redis://127.0.0.1:6379/0 or set REDIS_URL, \
-                 or skip the cache step with --no-cache",
+                "pass --redis-url redis://127.0.0.1:6379/0 or set REDIS_URL \
+                 (`seedkit seed --no-cache` loads the database without warming Redis)",
             )
         })
     }
