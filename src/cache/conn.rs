@@ -16,6 +16,7 @@ use super::CacheError;
 use super::resp::{self, Command, Reply};
 use super::tls::{self, Verify};
 use crate::db::SecretUrl;
+use crate::db::url::percent_decode;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -297,25 +298,6 @@ pub fn describe_io(e: &std::io::Error) -> String {
         std::io::ErrorKind::UnexpectedEof => "the server closed the connection".to_string(),
         _ => e.to_string(),
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -113,6 +113,45 @@ impl GlobalArgs {
     }
 }
 
+/// Which profile `seed` and `warm` generate, and how it is adjusted: both
+/// commands must compute the very same rows, so they share these options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProfileArgs {
+    /// Profile name (looked up as profiles/NAME.toml) or path to a .toml file
+    #[arg(long, short, env = "SEEDKIT_PROFILE", default_value = "default")]
+    pub profile: String,
+
+    /// Folder searched for profile names
+    #[arg(
+        long,
+        env = "SEEDKIT_PROFILES",
+        default_value = "profiles",
+        value_name = "DIR"
+    )]
+    pub profiles_dir: PathBuf,
+
+    /// Override a profile setting, e.g. --set players.rows=500 (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+
+    /// Seed for every random choice; the same seed gives the same bytes
+    /// (warm: use the seed the database was seeded with)
+    #[arg(long, env = "SEEDKIT_SEED")]
+    pub seed: Option<u64>,
+}
+
+impl ProfileArgs {
+    /// Loads the profile with `--set` and `--seed` applied.
+    pub fn load(&self) -> Result<crate::profile::Profile> {
+        Ok(crate::profile::Profile::load(
+            &self.profile,
+            &self.profiles_dir,
+            &self.overrides,
+            self.seed,
+        )?)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Migrate(migrate::MigrateArgs),

@@ -3,39 +3,20 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::GlobalArgs;
 use super::migrate::emit;
+use super::{GlobalArgs, ProfileArgs};
 use crate::cache::{self, CacheOptions, CacheSpec};
 use crate::error::{ExitCode, Result};
 use crate::generate::Dataset;
 use crate::load::text::TextFormat;
 use crate::load::{self, CachePhase, LoadOptions, Plan, Strategy, Summary};
-use crate::profile::Profile;
 use crate::ui::Format;
 
 /// Fill the database (and then Redis) with a profile's deterministic data
 #[derive(Debug, clap::Args)]
 pub struct SeedArgs {
-    /// Profile name (looked up as profiles/NAME.toml) or path to a .toml file
-    #[arg(long, short, env = "SEEDKIT_PROFILE", default_value = "default")]
-    pub profile: String,
-
-    /// Folder searched for profile names
-    #[arg(
-        long,
-        env = "SEEDKIT_PROFILES",
-        default_value = "profiles",
-        value_name = "DIR"
-    )]
-    pub profiles_dir: PathBuf,
-
-    /// Override a profile setting, e.g. --set players.rows=500 (repeatable)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub overrides: Vec<String>,
-
-    /// Seed for every random choice; the same seed gives the same bytes
-    #[arg(long, env = "SEEDKIT_SEED")]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 
     /// Generator threads (and COPY connections on CockroachDB); never changes the data
     #[arg(long, short, env = "SEEDKIT_JOBS", default_value_t = 2)]
@@ -92,12 +73,7 @@ pub enum OutFormat {
 }
 
 pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let profile = Profile::load(
-        &args.profile,
-        &args.profiles_dir,
-        &args.overrides,
-        args.seed,
-    )?;
+    let profile = args.profile.load()?;
     let dataset = Arc::new(Dataset::new(&profile)?);
     let jobs = args.jobs.max(1);
     let profile_name = profile.path.display().to_string();

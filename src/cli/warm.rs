@@ -2,36 +2,17 @@
 
 use std::path::PathBuf;
 
-use super::GlobalArgs;
+use super::{GlobalArgs, ProfileArgs};
 use crate::cache::{self, CacheOptions, CacheSpec};
 use crate::error::{ExitCode, Result};
 use crate::generate::Dataset;
-use crate::profile::Profile;
 use crate::ui::{self, Format};
 
 /// Warm the Redis caches from a profile's rows, without touching the database
 #[derive(Debug, clap::Args)]
 pub struct WarmArgs {
-    /// Profile name (looked up as profiles/NAME.toml) or path to a .toml file
-    #[arg(long, short, env = "SEEDKIT_PROFILE", default_value = "default")]
-    pub profile: String,
-
-    /// Folder searched for profile names
-    #[arg(
-        long,
-        env = "SEEDKIT_PROFILES",
-        default_value = "profiles",
-        value_name = "DIR"
-    )]
-    pub profiles_dir: PathBuf,
-
-    /// Override a profile setting, e.g. --set players.rows=500 (repeatable)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub overrides: Vec<String>,
-
-    /// Seed for every random choice; must match the seed the database was seeded with
-    #[arg(long, env = "SEEDKIT_SEED")]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 
     /// Remove the keys under the profile's prefixes first (SCAN + UNLINK, never FLUSHDB)
     #[arg(long)]
@@ -48,12 +29,7 @@ pub struct WarmArgs {
 }
 
 pub async fn run(args: &WarmArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let profile = Profile::load(
-        &args.profile,
-        &args.profiles_dir,
-        &args.overrides,
-        args.seed,
-    )?;
+    let profile = args.profile.load()?;
     let dataset = Dataset::new(&profile)?;
     let spec = CacheSpec::new(&profile, &dataset)?;
     if spec.sets.is_empty() {

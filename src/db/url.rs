@@ -109,7 +109,8 @@ pub fn redact_text(text: &str, url: &SecretUrl) -> String {
     out
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes of a URL component (user names, passwords).
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
