@@ -35,3 +35,24 @@ fn test_database_is_private_and_empty() {
     assert_eq!(tables, "0");
     assert!(db.name.starts_with("seedkit_t_private_and_empty_"));
 }
+
+#[test]
+fn dotenv_in_the_working_directory_supplies_the_database_url() {
+    let db = TestDb::new("dotenv");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("# written by the test\nDATABASE_URL={}\n", db.url),
+    )
+    .unwrap();
+    let migrations = crate::support::repo_root().join("tests/fixtures/migrations/basic");
+    let out = seedkit()
+        .current_dir(dir.path())
+        .arg("migrate")
+        .arg("--migrations")
+        .arg(&migrations)
+        .run();
+    out.success();
+    let applied = db.query("SELECT count(*) FROM seedkit_migrations");
+    assert_eq!(applied, "3", "the .env database got the three migrations");
+}
