@@ -30,6 +30,7 @@ pub async fn set_nodelay(conn: &mut PgConnection) -> bool {
 }
 
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)] // sqlx hides its socket: see the module docs
 fn set_on_socket(local_port: u16, peer_port: u16) -> bool {
     use std::os::fd::BorrowedFd;
 
