@@ -32,6 +32,7 @@ pub struct Cli {
 
 /// Options every subcommand understands.
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Database URL, e.g. postgres://user:password@127.0.0.1:5432/app
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
@@ -116,6 +117,7 @@ impl GlobalArgs {
 /// Which profile `seed` and `warm` generate, and how it is adjusted: both
 /// commands must compute the very same rows, so they share these options.
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Profile")]
 pub struct ProfileArgs {
     /// Profile name (looked up as profiles/NAME.toml) or path to a .toml file
     #[arg(long, short, env = "SEEDKIT_PROFILE", default_value = "default")]

@@ -15,9 +15,6 @@ use crate::ui::Format;
 /// Fill the database (and then Redis) with a profile's deterministic data
 #[derive(Debug, clap::Args)]
 pub struct SeedArgs {
-    #[command(flatten)]
-    pub profile: ProfileArgs,
-
     /// Generator threads (and COPY connections on CockroachDB); never changes the data
     #[arg(long, short, env = "SEEDKIT_JOBS", default_value_t = 2)]
     pub jobs: usize,
@@ -61,6 +58,9 @@ pub struct SeedArgs {
         hide = true
     )]
     pub chunk_rows: u64,
+
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 /// Formats `--out` writes.

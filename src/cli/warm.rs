@@ -11,9 +11,6 @@ use crate::ui::{self, Format};
 /// Warm the Redis caches from a profile's rows, without touching the database
 #[derive(Debug, clap::Args)]
 pub struct WarmArgs {
-    #[command(flatten)]
-    pub profile: ProfileArgs,
-
     /// Remove the keys under the profile's prefixes first (SCAN + UNLINK, never FLUSHDB)
     #[arg(long)]
     pub reset: bool,
@@ -26,6 +23,9 @@ pub struct WarmArgs {
     /// Warm only this cache set (a name under [redis.sets]; repeatable)
     #[arg(long, value_name = "SET")]
     pub only: Vec<String>,
+
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 pub async fn run(args: &WarmArgs, global: &GlobalArgs) -> Result<ExitCode> {
