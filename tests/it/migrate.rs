@@ -50,35 +50,6 @@ fn table_exists(db: &TestDb, name: &str) -> bool {
     db.query(&format!("SELECT to_regclass('public.{name}') IS NOT NULL")) == "t"
 }
 
-/// Everything in the database's user schemas, except the history table: a
-/// schema-only pg_dump, stable between runs on one server.
-fn schema_dump(db: &TestDb) -> String {
-    let out = Command::new("pg_dump")
-        .args([
-            "--schema-only",
-            "--no-owner",
-            "--exclude-table=seedkit_migrations",
-            "-d",
-            &db.url,
-        ])
-        .output()
-        .expect("pg_dump runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| {
-            !l.starts_with("-- Dumped")
-                && !l.starts_with("\\restrict")
-                && !l.starts_with("\\unrestrict")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn status_json(db: &TestDb, dir: &Path) -> serde_json::Value {
     let out = sk(db, dir).args(["status", "--format", "json"]).run();
     out.success();
@@ -104,7 +75,7 @@ fn state_of(status: &serde_json::Value, version: u64) -> String {
 fn reference_schema_applies_rolls_back_and_reapplies() {
     let db = TestDb::new("mig_reference");
     let dir = repo_root().join("migrations");
-    let before = schema_dump(&db);
+    let before = db.schema_dump();
 
     let out = sk(&db, &dir).arg("migrate").run();
     out.success();
@@ -149,7 +120,7 @@ fn reference_schema_applies_rolls_back_and_reapplies() {
     // Everything back: exactly the pre-migration schema, only the history table left.
     sk(&db, &dir).args(["rollback", "--all"]).run().success();
     assert!(history(&db).is_empty());
-    assert_eq!(schema_dump(&db), before);
+    assert_eq!(db.schema_dump(), before);
     assert_eq!(
         db.query("SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"),
         "seedkit_migrations"

@@ -72,37 +72,6 @@ fn revert_with_psql(db: &TestDb, dir: &Path, from_version: u64) {
     }
 }
 
-/// The schema as `pg_dump --schema-only` prints it, without seedkit's own
-/// tables and without the lines that differ between two dumps of the same
-/// schema (the `\restrict` key is random per dump).
-fn schema_dump(db: &TestDb) -> String {
-    let out = Command::new("pg_dump")
-        .args([
-            "--schema-only",
-            "--no-owner",
-            "-T",
-            "seedkit_*",
-            "-d",
-            &db.url,
-        ])
-        .output()
-        .expect("pg_dump runs");
-    assert!(
-        out.status.success(),
-        "pg_dump failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|line| {
-            !line.starts_with("\\restrict")
-                && !line.starts_with("\\unrestrict")
-                && !line.starts_with("-- Dumped")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// The user tables of the public schema, sorted, comma-separated.
 fn tables(db: &TestDb) -> String {
     db.query(
@@ -137,10 +106,10 @@ fn insert_world(db: &TestDb) {
 fn reference_migrations_apply_and_revert_with_plain_psql() {
     let db = TestDb::new("schema_psql");
     let dir = reference_migrations();
-    let empty = schema_dump(&db);
+    let empty = db.schema_dump();
 
     apply_with_psql(&db, &dir);
-    let migrated = schema_dump(&db);
+    let migrated = db.schema_dump();
     assert_eq!(
         tables(&db),
         "achievements,agents,bot_config,bugs,game_sessions,houses,model_providers,\
@@ -173,21 +142,21 @@ fn reference_migrations_apply_and_revert_with_plain_psql() {
         }
     }
     assert_eq!(
-        schema_dump(&db),
+        db.schema_dump(),
         migrated,
         "re-applying 014..016 changed the schema"
     );
 
     revert_with_psql(&db, &dir, 0);
     assert_eq!(
-        schema_dump(&db),
+        db.schema_dump(),
         empty,
         "down scripts left something behind"
     );
 
     apply_with_psql(&db, &dir);
     assert_eq!(
-        schema_dump(&db),
+        db.schema_dump(),
         migrated,
         "up after down differs from the first up"
     );
@@ -196,7 +165,7 @@ fn reference_migrations_apply_and_revert_with_plain_psql() {
 #[test]
 fn migrate_then_rollback_all_restores_the_schema() {
     let db = TestDb::new("schema_roundtrip");
-    let empty = schema_dump(&db);
+    let empty = db.schema_dump();
 
     migrate_with_seedkit(&db);
     assert!(tables(&db).contains("game_sessions"));
@@ -214,7 +183,7 @@ fn migrate_then_rollback_all_restores_the_schema() {
         .run()
         .success();
     assert_eq!(
-        schema_dump(&db),
+        db.schema_dump(),
         empty,
         "rollback --all left schema objects behind"
     );

@@ -95,6 +95,37 @@ impl TestDb {
         ))
     }
 
+    /// The schema as `pg_dump --schema-only` prints it, without seedkit's own
+    /// tables (`seedkit_*`) and without the lines that differ between two
+    /// dumps of the same schema (the `\restrict` key is random per dump).
+    pub fn schema_dump(&self) -> String {
+        let out = Command::new("pg_dump")
+            .args([
+                "--schema-only",
+                "--no-owner",
+                "-T",
+                "seedkit_*",
+                "-d",
+                &self.url,
+            ])
+            .output()
+            .expect("pg_dump runs");
+        assert!(
+            out.status.success(),
+            "pg_dump failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|line| {
+                !line.starts_with("\\restrict")
+                    && !line.starts_with("\\unrestrict")
+                    && !line.starts_with("-- Dumped")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// A `seedkit` command with `DATABASE_URL` pointing at this database.
     pub fn seedkit(&self) -> Cmd {
         seedkit().env("DATABASE_URL", &self.url)
