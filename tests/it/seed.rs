@@ -370,26 +370,7 @@ fn out_files_loaded_with_psql_equal_the_seeded_tables() {
         assert!(players < sessions, "parents first:\n{script}");
 
         let loaded = migrated(&format!("out_{format}"));
-        let psql = std::process::Command::new("psql")
-            .args([
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-1",
-                "-f",
-                "load.sql",
-                "-d",
-            ])
-            .arg(&loaded.url)
-            .current_dir(&out_dir)
-            .output()
-            .unwrap();
-        assert!(
-            psql.status.success(),
-            "{}",
-            String::from_utf8_lossy(&psql.stderr)
-        );
+        run_load_sql(&loaded, &out_dir);
         assert_eq!(
             checksums(&loaded),
             checksums(&seeded),
@@ -646,6 +627,31 @@ fn the_summary_reports_tables_and_phases() {
     assert!(human.stdout.contains("rows/s"), "{}", human.stdout);
 }
 
+/// Runs the `load.sql` that `seed --out` wrote into `out_dir` with psql in
+/// one transaction, as a user would.
+fn run_load_sql(db: &TestDb, out_dir: &std::path::Path) {
+    let psql = std::process::Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-1",
+            "-f",
+            "load.sql",
+            "-d",
+        ])
+        .arg(&db.url)
+        .current_dir(out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+}
+
 /// Checksum of a whole table (every column, `updated_at` included: the
 /// shipped profiles generate it), in a stable order.
 fn checksum_of(db: &TestDb, table: &str) -> String {
@@ -808,26 +814,7 @@ fn every_supported_type_loads_the_same_in_binary_text_and_csv() {
             .success();
         let loaded = TestDb::new(&format!("kinds_{format}"));
         loaded.query(KINDS_SQL);
-        let psql = std::process::Command::new("psql")
-            .args([
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-1",
-                "-f",
-                "load.sql",
-                "-d",
-            ])
-            .arg(&loaded.url)
-            .current_dir(&out_dir)
-            .output()
-            .unwrap();
-        assert!(
-            psql.status.success(),
-            "{}",
-            String::from_utf8_lossy(&psql.stderr)
-        );
+        run_load_sql(&loaded, &out_dir);
         assert_eq!(
             loaded.table_checksum("kinds", "id"),
             reference,
