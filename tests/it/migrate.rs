@@ -355,6 +355,49 @@ fn lease_lock_heartbeat_and_takeover_after_sigkill() {
     );
 }
 
+/// A run whose lease is taken over mid-migration (here: the row handed to
+/// another owner, as a run that thought the lease expired would) stops before
+/// its next migration with exit 4, and the migration it finished stays.
+#[test]
+fn a_lost_lease_stops_the_run_before_the_next_migration() {
+    let db = TestDb::new("mig_lease_lost");
+    let dir = fixture_copy("slow");
+    std::fs::write(
+        dir.path().join("1_slow.up.sql"),
+        "CREATE TABLE slow_done (id int);\nSELECT pg_sleep(3);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("2_after.up.sql"),
+        "CREATE TABLE after_slow (id int);\n",
+    )
+    .unwrap();
+    let run = sk(&db, dir.path())
+        .env("SEEDKIT_LOCK_STRATEGY", "lease")
+        .env("SEEDKIT_LOCK_LEASE", "1500ms")
+        .arg("migrate")
+        .spawn();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while db.query(
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()",
+    ) == "0"
+    {
+        assert!(Instant::now() < deadline, "the slow migration never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    db.query("UPDATE seedkit_migrations_lock SET owner_id = 'another run'");
+    let out = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("taken over"), "{stderr}");
+    assert_eq!(history(&db), vec!["1"], "the finished migration stays");
+    assert!(table_exists(&db, "slow_done"));
+    assert!(
+        !table_exists(&db, "after_slow"),
+        "nothing ran after the loss"
+    );
+}
+
 #[test]
 fn eight_concurrent_runs_under_the_lease_lock() {
     let db = TestDb::new("mig_lease_concurrent");
