@@ -136,21 +136,7 @@ fn reference_schema_applies_rolls_back_and_reapplies() {
 fn eight_concurrent_runs_apply_each_migration_once() {
     let db = TestDb::new("mig_concurrent");
     let dir = repo_root().join("migrations");
-    let children: Vec<Child> = (0..8)
-        .map(|_| {
-            sk(&db, &dir)
-                .args(["migrate", "--lock-timeout", "60s"])
-                .spawn()
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "a concurrent run failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    run_eight_migrates_at_once(&db, &dir, "advisory");
     let rows = db.query("SELECT count(*), count(DISTINCT version) FROM seedkit_migrations");
     let files = std::fs::read_dir(&dir)
         .unwrap()
@@ -258,11 +244,7 @@ fn sigkill_during_a_slow_migration_frees_the_lock() {
     let dir = fixture("slow");
     let key = status_json(&db, &dir)["lock_key"].as_i64().unwrap();
     let mut child = sk(&db, &dir).arg("migrate").spawn();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while db.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()") == "0" {
-        assert!(Instant::now() < deadline, "the slow migration never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_query(&db, "pg_sleep(4)");
     child.kill().unwrap(); // SIGKILL: no cleanup code runs
     child.wait().unwrap();
 
@@ -313,14 +295,7 @@ fn lease_lock_heartbeat_and_takeover_after_sigkill() {
             .env("SEEDKIT_LOCK_LEASE", "2s")
     };
     let mut first = lease(sk(&db, dir.path()).arg("migrate")).spawn();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while db.query(
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(8)%' AND pid <> pg_backend_pid()",
-    ) == "0"
-    {
-        assert!(Instant::now() < deadline, "the slow migration never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_query(&db, "pg_sleep(8)");
     // Past the 2 s lease: only the heartbeat keeps it.
     std::thread::sleep(Duration::from_millis(2500));
     let blocked = lease(sk(&db, dir.path()).args(["migrate", "--lock-timeout", "1s"])).run();
@@ -377,14 +352,7 @@ fn a_lost_lease_stops_the_run_before_the_next_migration() {
         .env("SEEDKIT_LOCK_LEASE", "1500ms")
         .arg("migrate")
         .spawn();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while db.query(
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()",
-    ) == "0"
-    {
-        assert!(Instant::now() < deadline, "the slow migration never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_query(&db, "pg_sleep(3)");
     db.query("UPDATE seedkit_migrations_lock SET owner_id = 'another run'");
     let out = run.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -402,22 +370,7 @@ fn a_lost_lease_stops_the_run_before_the_next_migration() {
 fn eight_concurrent_runs_under_the_lease_lock() {
     let db = TestDb::new("mig_lease_concurrent");
     let dir = repo_root().join("migrations");
-    let children: Vec<Child> = (0..8)
-        .map(|_| {
-            sk(&db, &dir)
-                .env("SEEDKIT_LOCK_STRATEGY", "lease")
-                .args(["migrate", "--lock-timeout", "60s"])
-                .spawn()
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "a concurrent run failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    run_eight_migrates_at_once(&db, &dir, "lease");
     assert_eq!(
         db.query(
             "SELECT count(*) = count(DISTINCT version) AND count(*) >= 14 FROM seedkit_migrations"
@@ -863,6 +816,27 @@ fn status_human_output_lists_states_and_the_way_out() {
         out.stdout
     );
     assert!(out.stdout.contains("`seedkit repair 2`"), "{}", out.stdout);
+}
+
+/// Starts eight `seedkit migrate` processes at once with the given lock
+/// strategy and asserts that every one of them exits successfully.
+fn run_eight_migrates_at_once(db: &TestDb, dir: &Path, strategy: &str) {
+    let children: Vec<Child> = (0..8)
+        .map(|_| {
+            sk(db, dir)
+                .env("SEEDKIT_LOCK_STRATEGY", strategy)
+                .args(["migrate", "--lock-timeout", "60s"])
+                .spawn()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "a concurrent {strategy} run failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// Waits until a statement containing `needle` runs on the test database.
