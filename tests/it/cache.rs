@@ -4,14 +4,15 @@
 //! the cluster, password and kill tests.
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use redis::Commands;
 
-use crate::support::{Output, TestDb, TestRedis, seedkit, unique};
+use crate::support::{
+    Output, ReservedPort, TestDb, TestRedis, reserve_port, seedkit, unique, wait_until,
+};
 
 /// A warm of the `ci` profile into `redis`'s prefix.
 fn warm(redis: &TestRedis, extra: &[&str]) -> Output {
@@ -328,7 +329,8 @@ fn unknown_set_field_is_a_profile_error_with_location() {
 
 #[test]
 fn unreachable_redis_exits_10_naming_the_redacted_url() {
-    let port = spare_port();
+    let reserved = reserve_port();
+    let port = reserved.port;
     let url = format!("redis://:s3cret@127.0.0.1:{port}/0");
     let out = seedkit()
         .env("REDIS_URL", &url)
@@ -428,10 +430,10 @@ fn rediss_urls_warm_over_tls_and_check_the_certificate() {
         "-out",
         &path("server.crt"),
     ]);
-    let port = spare_port();
-    let tls_port = port.to_string();
+    let reserved = reserve_port();
+    let tls_port = reserved.port.to_string();
     let server = PrivateRedis::start_on(
-        port,
+        reserved,
         &[
             "--port",
             "0",
@@ -664,7 +666,8 @@ fn seed_warms_after_loading_and_reports_a_failed_cache_step() {
     let redis = TestRedis::new("seed_warm");
     db.seedkit().arg("migrate").run().success();
     // Redis unreachable: the load commits, the cache step fails with 10.
-    let dead = format!("redis://127.0.0.1:{}/0", spare_port());
+    let dead_port = reserve_port();
+    let dead = format!("redis://127.0.0.1:{}/0", dead_port.port);
     let out = db
         .seedkit()
         .env("REDIS_URL", &dead)
@@ -686,53 +689,46 @@ fn seed_warms_after_loading_and_reports_a_failed_cache_step() {
 
 // ---- private Redis servers -------------------------------------------------
 
-/// A port that is free now (and whose cluster bus port, +10000, is too).
-fn spare_port() -> u16 {
-    loop {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        if port < 55_000 && TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
-            return port;
-        }
-    }
-}
-
-/// A `redis-server` this test started, on a spare loopback port, stopped
+/// A `redis-server` this test started, on a reserved loopback port, stopped
 /// (by its own pid) when dropped.
-struct PrivateRedis {
-    port: u16,
+pub(crate) struct PrivateRedis {
+    pub(crate) port: u16,
     args: Vec<String>,
     dir: PathBuf,
     child: Option<Child>,
+    _reserved: ReservedPort,
     _tmp: tempfile::TempDir,
 }
 
 impl PrivateRedis {
-    fn start(args: &[&str]) -> PrivateRedis {
-        PrivateRedis::start_on(spare_port(), args)
+    pub(crate) fn start(args: &[&str]) -> PrivateRedis {
+        PrivateRedis::start_on(reserve_port(), args)
     }
 
     /// Starts on `port`; `args` may move the plain port (e.g. `--port 0
     /// --tls-port PORT` for a TLS-only server).
-    fn start_on(port: u16, args: &[&str]) -> PrivateRedis {
+    fn start_on(reserved: ReservedPort, args: &[&str]) -> PrivateRedis {
         let tmp = tempfile::tempdir().unwrap();
         let mut server = PrivateRedis {
-            port,
+            port: reserved.port,
             args: args.iter().map(|s| s.to_string()).collect(),
             dir: tmp.path().to_path_buf(),
             child: None,
+            _reserved: reserved,
             _tmp: tmp,
         };
         server.restart();
         server
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/0", self.port)
     }
 
-    fn restart(&mut self) {
-        let child = Command::new("redis-server")
+    /// Starts the server and waits until it answers PING (a TCP connect
+    /// alone can succeed before Redis serves commands).
+    pub(crate) fn restart(&mut self) {
+        let mut child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
             .arg("--dir")
@@ -742,19 +738,30 @@ impl PrivateRedis {
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server starts");
+        let tls = self.args.iter().any(|a| a == "--tls-port");
+        let what = format!("redis-server on port {}", self.port);
+        wait_until(&what, Duration::from_secs(10), || {
+            if let Some(status) = child.try_wait().expect("redis-server can be waited for") {
+                panic!("{what} exited at start: {status}");
+            }
+            let mut ping = Command::new("redis-cli");
+            ping.args(["-h", "127.0.0.1", "-p", &self.port.to_string()]);
+            if tls {
+                ping.args(["--tls", "--insecure"]);
+            }
+            let out = ping.arg("PING").output().expect("redis-cli runs");
+            // NOAUTH is an answer too: a server with a password is up.
+            let reply = String::from_utf8_lossy(&out.stdout);
+            match reply.trim() {
+                "PONG" => Ok(()),
+                other if other.contains("NOAUTH") => Ok(()),
+                other => Err(format!("{other} {}", String::from_utf8_lossy(&out.stderr))),
+            }
+        });
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not start on {}",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();

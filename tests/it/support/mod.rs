@@ -234,27 +234,80 @@ impl Drop for TestRedis {
 }
 
 /// A `seedkit` command with a clean environment: no `.env`, no inherited
-/// `DATABASE_URL`/`REDIS_URL`, run from a temporary folder unless told.
+/// `DATABASE_URL`/`REDIS_URL` and no `SEEDKIT_*` variable from the
+/// developer's shell, run from the repository root unless told.
 pub fn seedkit() -> Cmd {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_seedkit"));
-    for var in [
-        "DATABASE_URL",
-        "REDIS_URL",
-        "SEEDKIT_MIGRATIONS",
-        "SEEDKIT_PROFILE",
-        "SEEDKIT_PROFILES",
-        "SEEDKIT_SEED",
-        "SEEDKIT_FORMAT",
-        "SEEDKIT_LOCK_TIMEOUT",
-        "SEEDKIT_HISTORY_TABLE",
-        "SEEDKIT_HISTORY_SCHEMA",
-        "SEEDKIT_JOBS",
-    ] {
-        cmd.env_remove(var);
+    for (var, _) in std::env::vars_os() {
+        let inherited = var
+            .to_str()
+            .is_some_and(|v| v.starts_with("SEEDKIT_") || v == "DATABASE_URL" || v == "REDIS_URL");
+        if inherited {
+            cmd.env_remove(var);
+        }
     }
     cmd.env("NO_COLOR", "1");
     cmd.current_dir(repo_root());
     Cmd { cmd }
+}
+
+/// A loopback port this test process holds until the guard is dropped, with
+/// `port + 10_000` free too (a Redis Cluster node's bus port).
+///
+/// Ports come from 12000..16000 (bus ports 22000..26000): below the kernel's
+/// ephemeral range (32768 and up), so an outgoing connection of any program
+/// cannot take them between the check and the server's start. Test
+/// processes running at the same time (several `cargo test` of several
+/// checkouts) claim a port with an exclusive lock on a file named after it,
+/// so two of them never pick the same one.
+pub struct ReservedPort {
+    pub port: u16,
+    _lock: std::fs::File,
+}
+
+pub fn reserve_port() -> ReservedPort {
+    const FIRST: u16 = 12_000;
+    const COUNT: u16 = 4_000;
+    let dir = std::env::temp_dir().join("seedkit-test-ports");
+    std::fs::create_dir_all(&dir).expect("the port lock folder can be created");
+    let start = (std::process::id() as u16).wrapping_mul(7) % COUNT
+        + COUNTER.fetch_add(1, Ordering::Relaxed) as u16 % COUNT;
+    for i in 0..COUNT {
+        let port = FIRST + (start + i) % COUNT;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!("{port}.lock")))
+            .expect("a port lock file can be opened");
+        if file.try_lock().is_err() {
+            continue;
+        }
+        let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+        if free(port) && free(port + 10_000) {
+            return ReservedPort { port, _lock: file };
+        }
+    }
+    panic!("no free loopback port in {FIRST}..{}", FIRST + COUNT);
+}
+
+/// Waits (bounded) until `probe` succeeds, polling every 50 ms; panics with
+/// `what` and the last error after `limit`.
+pub fn wait_until<T, E: std::fmt::Display>(
+    what: &str,
+    limit: std::time::Duration,
+    mut probe: impl FnMut() -> Result<T, E>,
+) -> T {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match probe() {
+            Ok(value) => return value,
+            Err(e) if std::time::Instant::now() >= deadline => {
+                panic!("{what} not ready after {limit:?}: {e}")
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
 }
 
 pub struct Cmd {
