@@ -19,6 +19,12 @@ pub enum CacheError {
     #[error("{reason}")]
     BadSet { reason: String },
 
+    #[error(
+        "refusing --reset with an empty redis.prefix: it would remove every key of the Redis \
+         database, other programs' keys included"
+    )]
+    EmptyResetPrefix,
+
     #[error("invalid Redis URL {url}: {reason}")]
     BadUrl { url: String, reason: String },
 
@@ -59,13 +65,20 @@ pub enum CacheError {
 
 impl Diagnostic for CacheError {
     fn exit_code(&self) -> ExitCode {
-        ExitCode::CacheFailed
+        match self {
+            CacheError::EmptyResetPrefix => ExitCode::Usage,
+            _ => ExitCode::CacheFailed,
+        }
     }
 
     fn hint(&self) -> Option<String> {
         Some(match self {
             CacheError::NoUrl => "pass --redis-url redis://127.0.0.1:6379/0 or set REDIS_URL \
                                   (or skip the cache step with --no-cache)"
+                .to_string(),
+            CacheError::EmptyResetPrefix => "set a prefix only seedkit writes under, e.g. \
+                                             --set redis.prefix=seedkit: (or `prefix = \"seedkit:\"` \
+                                             under [redis] in the profile)"
                 .to_string(),
             CacheError::BadSet { .. } => {
                 "pass names of sets under [redis.sets] in the profile".to_string()

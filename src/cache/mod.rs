@@ -104,6 +104,11 @@ pub async fn warm(
     ))
 }
 
+/// Refuses a `--reset` whose prefix would reach keys seedkit did not write.
+pub fn check_reset_prefix(spec: &CacheSpec) -> Result<(), CacheError> {
+    reset::check_prefix(&spec.prefix)
+}
+
 /// Removes every key under `spec`'s prefix, on every master; returns the
 /// number of keys removed.
 pub async fn reset(url: &SecretUrl, spec: &CacheSpec) -> Result<u64, CacheError> {

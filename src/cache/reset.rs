@@ -6,6 +6,10 @@
 //! `KEYS` does) on every master, and removed with `UNLINK` (memory is freed
 //! in the background), pipelined one key per command so the same code works
 //! on a cluster, where a multi-key UNLINK must not cross slots.
+//!
+//! The prefix is the only fence between seedkit's keys and everyone else's:
+//! an empty prefix is refused (it would match every key of the database),
+//! and glob characters in it are escaped so `SCAN MATCH` reads it literally.
 
 use super::CacheError;
 use super::cluster;
@@ -16,8 +20,24 @@ use super::writer::Pipeline;
 const SCAN_COUNT: &str = "1000";
 const WINDOW: usize = 10_000;
 
+/// Refuses a prefix under which `--reset` would remove keys seedkit did not
+/// write. Called before anything is touched (in `seed`, before the load).
+pub fn check_prefix(prefix: &str) -> Result<(), CacheError> {
+    if prefix.is_empty() {
+        return Err(CacheError::EmptyResetPrefix);
+    }
+    if prefix.ends_with(|c: char| c.is_alphanumeric()) {
+        crate::ui::warn(format!(
+            "--reset removes every key starting with \"{prefix}\", also keys like \"{prefix}x...\" \
+             of other programs; a prefix ending in a separator (\"{prefix}:\") is safer"
+        ));
+    }
+    Ok(())
+}
+
 /// Removes every key starting with `prefix`; returns how many were removed.
 pub async fn reset(target: &Target, prefix: &str) -> Result<u64, CacheError> {
+    check_prefix(prefix)?;
     let mut conn = Conn::open(target).await?;
     let nodes = match cluster::discover(&mut conn).await? {
         None => vec![target.clone()],
@@ -105,5 +125,14 @@ mod tests {
     fn escapes_glob_characters() {
         assert_eq!(glob_escape("seedkit:"), "seedkit:");
         assert_eq!(glob_escape("a*b?[c]\\"), "a\\*b\\?\\[c\\]\\\\");
+    }
+
+    #[test]
+    fn an_empty_prefix_is_refused() {
+        assert!(matches!(
+            check_prefix(""),
+            Err(CacheError::EmptyResetPrefix)
+        ));
+        assert!(check_prefix("seedkit:").is_ok());
     }
 }

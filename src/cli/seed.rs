@@ -110,8 +110,11 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         true => None,
         false => Some(CacheSpec::new(&profile, &dataset)?).filter(|spec| !spec.sets.is_empty()),
     };
-    if cache_spec.is_some() {
+    if let Some(spec) = &cache_spec {
         global.redis_url()?;
+        if args.reset {
+            cache::check_reset_prefix(spec)?;
+        }
     }
     let options = LoadOptions {
         jobs,

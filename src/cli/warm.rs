@@ -38,6 +38,9 @@ pub async fn run(args: &WarmArgs, global: &GlobalArgs) -> Result<ExitCode> {
             profile.path.display()
         ));
     }
+    if args.reset {
+        cache::check_reset_prefix(&spec)?;
+    }
     let redis_url = match &args.resp {
         Some(_) => None,
         None => Some(global.redis_url()?.clone()),

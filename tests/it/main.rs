@@ -9,5 +9,6 @@ mod cache;
 mod cli;
 mod migrate;
 mod profile_errors;
+mod safety;
 mod schema;
 mod seed;
