@@ -136,19 +136,30 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// the hint. Kept here so tests can assert on the exact text.
 pub struct Report<'a>(pub &'a Error);
 
-impl fmt::Display for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.0)?;
-        let mut source = std::error::Error::source(self.0);
-        // `transparent` variants forward source() to the inner error, whose
-        // message we already printed; skip causes that repeat the message.
-        let top = self.0.to_string();
+impl Error {
+    /// The causes under the message, outermost first. `transparent` variants
+    /// forward `source()` to the inner error, whose message is already the
+    /// top message: causes that repeat it are skipped.
+    pub fn causes(&self) -> Vec<String> {
+        let top = self.to_string();
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(self);
         while let Some(cause) = source {
             let text = cause.to_string();
             if !top.contains(&text) {
-                write!(f, "\n  caused by: {text}")?;
+                causes.push(text);
             }
             source = cause.source();
+        }
+        causes
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.0)?;
+        for cause in self.0.causes() {
+            write!(f, "\n  caused by: {cause}")?;
         }
         if let Some(hint) = self.0.hint() {
             write!(f, "\n  (hint: {hint})")?;

@@ -87,3 +87,80 @@ pub fn bar(label: &str, total: u64, unit: &str) -> ProgressBar {
 pub fn secs(d: Duration) -> String {
     format!("{:.3}s", d.as_secs_f64())
 }
+
+/// Seconds rounded to the millisecond, as every JSON output carries them.
+pub fn round3(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A count with its noun, separated and in the right number:
+/// `count(1, "row")` is `1 row`, `count(5760, "row")` is `5,760 rows`.
+pub fn count(n: u64, noun: &str) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{plural}", thousands(n))
+}
+
+/// `153600000` -> `146.5 MiB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// The width of a text column: its longest cell, at least its header.
+pub fn column_width<'a>(cells: impl IntoIterator<Item = &'a str>, header: &str) -> usize {
+    cells
+        .into_iter()
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+        .max(header.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_pgbench() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(3 * 1024 * 1024 / 2), "1.5 MiB");
+    }
+
+    #[test]
+    fn counts_agree_in_number() {
+        assert_eq!(count(1, "row"), "1 row");
+        assert_eq!(count(0, "key"), "0 keys");
+        assert_eq!(count(86_030, "command"), "86,030 commands");
+    }
+
+    #[test]
+    fn column_is_as_wide_as_its_longest_cell_or_header() {
+        assert_eq!(column_width(["a", "players"], "table"), 7);
+        assert_eq!(column_width([], "VERSION"), 7);
+    }
+}

@@ -93,7 +93,7 @@ pub async fn warm_sets(
                 rows: emitter.rows,
                 keys: emitter.keys.len() as u64,
                 commands: emitter.commands,
-                seconds,
+                seconds: crate::ui::round3(seconds),
             });
         }
     }

@@ -1,7 +1,5 @@
-//! What a warm did: keys and commands per set, commands per second; printed
-//! for humans on stderr or as JSON on stdout (`--format json`).
-
-use std::fmt;
+//! What a warm did: keys and commands per set, commands per second. The
+//! command line renders it (as text or as JSON).
 
 use super::plan::SetReport;
 use super::sink::Destination;
@@ -35,51 +33,13 @@ impl CacheSummary {
             reset_removed,
             keys: sets.iter().map(|s| s.keys).sum(),
             commands,
-            seconds,
+            seconds: crate::ui::round3(seconds),
             commands_per_second: if seconds > 0.0 {
-                commands as f64 / seconds
+                (commands as f64 / seconds).round()
             } else {
                 0.0
             },
             sets,
         }
-    }
-}
-
-impl fmt::Display for CacheSummary {
-    /// A table like pgbench's summary: one line per set, then the totals.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let target = match &self.destination {
-            Destination::Server { url } => format!("Redis {url}"),
-            Destination::Cluster { url, masters } => {
-                format!("Redis Cluster {url} ({} masters)", masters.len())
-            }
-            Destination::RespFile { path } => format!("RESP file {path}"),
-        };
-        writeln!(f, "warmed {target}, keys under \"{}\"", self.prefix)?;
-        if let Some(removed) = self.reset_removed {
-            writeln!(
-                f,
-                "  reset: removed {removed} keys under \"{}\"",
-                self.prefix
-            )?;
-        }
-        writeln!(
-            f,
-            "  {:<24} {:<8} {:>10} {:>10} {:>10}",
-            "set", "type", "rows", "keys", "commands"
-        )?;
-        for set in &self.sets {
-            writeln!(
-                f,
-                "  {:<24} {:<8} {:>10} {:>10} {:>10}",
-                set.name, set.kind, set.rows, set.keys, set.commands
-            )?;
-        }
-        write!(
-            f,
-            "  total: {} keys, {} commands in {:.3}s ({:.0} commands/s)",
-            self.keys, self.commands, self.seconds, self.commands_per_second
-        )
     }
 }

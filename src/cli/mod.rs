@@ -3,6 +3,7 @@
 
 mod migrate;
 mod new;
+mod output;
 mod repair;
 mod rollback;
 mod seed;
@@ -15,7 +16,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::db::SecretUrl;
-use crate::error::{Diagnostic, Error, ExitCode, Report, Result};
+use crate::error::{Diagnostic, Error, ExitCode, Result};
 use crate::ui::{self, Format};
 
 /// Take a PostgreSQL or CockroachDB database, and the Redis caches in front of
@@ -100,6 +101,15 @@ impl GlobalArgs {
         self.database_url
             .as_ref()
             .ok_or(Error::Db(crate::db::DbError::NoUrl))
+    }
+
+    /// The migration settings the global options describe.
+    pub fn migrate_settings(&self) -> crate::migrate::Settings {
+        crate::migrate::Settings {
+            dir: self.migrations_dir.clone(),
+            history: crate::migrate::HistoryTable::new(&self.history_schema, &self.history_table),
+            lock_timeout: self.lock_timeout,
+        }
     }
 
     /// The Redis URL, or an error naming both the flag and the variable.
@@ -195,7 +205,7 @@ pub fn main() -> std::process::ExitCode {
     match result {
         Ok(code) => code.into(),
         Err(err) => {
-            eprintln!("{}", Report(&err));
+            output::error(&err, cli.global.format);
             err.exit_code().into()
         }
     }

@@ -1,7 +1,7 @@
 //! `seedkit new`: create the next up/down pair.
 
 use super::GlobalArgs;
-use super::migrate::emit;
+use super::output::emit;
 use crate::error::{ExitCode, Result};
 
 /// Create the next `<version>_<name>.up.sql` and `.down.sql` pair

@@ -1,7 +1,6 @@
 //! `seedkit rollback`: run down scripts, newest first.
 
-use super::GlobalArgs;
-use super::migrate::{print_run, settings};
+use super::{GlobalArgs, output};
 use crate::error::{ExitCode, Result};
 use crate::migrate::RollbackTarget;
 use crate::migrate::runner::version_arg;
@@ -33,7 +32,10 @@ pub async fn run(args: &RollbackArgs, global: &GlobalArgs) -> Result<ExitCode> {
         (None, Some(steps)) => RollbackTarget::Steps(steps),
         (None, None) => RollbackTarget::All,
     };
-    let report = crate::migrate::rollback(url, &settings(global), target, args.dry_run).await?;
-    print_run(&report, global.format, "roll back", "rolled back");
+    let settings = global.migrate_settings();
+    let report = crate::migrate::rollback(url, &settings, target, args.dry_run).await?;
+    output::result(&report, global.format, |r| {
+        output::print_run(r, "roll back", "rolled back")
+    })?;
     Ok(ExitCode::Success)
 }

@@ -3,14 +3,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::migrate::emit;
-use super::{GlobalArgs, ProfileArgs};
+use super::{GlobalArgs, ProfileArgs, output};
 use crate::cache::{self, CacheOptions, CacheSpec};
 use crate::error::{ExitCode, Result};
 use crate::generate::Dataset;
 use crate::load::text::TextFormat;
-use crate::load::{self, CachePhase, LoadOptions, Plan, Strategy, Summary};
-use crate::ui::Format;
+use crate::load::{self, CachePhase, LoadOptions, Plan, Strategy};
 
 /// Fill the database (and then Redis) with a profile's deterministic data
 #[derive(Debug, clap::Args)]
@@ -80,10 +78,7 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
     if args.dry_run {
         let plan = Plan::new(&profile, &dataset);
-        match global.format {
-            Format::Human => emit!("{plan}"),
-            Format::Json => emit!("{}", to_json(&plan)?),
-        }
+        output::result(&plan, global.format, output::print_plan)?;
         return Ok(ExitCode::Success);
     }
 
@@ -99,7 +94,7 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         })
         .await
         .map_err(|e| anyhow::anyhow!("the file writer stopped: {e}"))??;
-        print_summary(&summary, global.format)?;
+        output::result(&summary, global.format, output::print_summary)?;
         return Ok(ExitCode::Success);
     }
 
@@ -158,21 +153,9 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         summary.set_cache(started.elapsed().as_secs_f64(), phase);
     }
 
-    print_summary(&summary, global.format)?;
+    output::result(&summary, global.format, output::print_summary)?;
     match cache_error {
         Some(e) => Err(e.into()),
         None => Ok(ExitCode::Success),
     }
-}
-
-fn print_summary(summary: &Summary, format: Format) -> Result<()> {
-    match format {
-        Format::Human => emit!("{summary}"),
-        Format::Json => emit!("{}", to_json(summary)?),
-    }
-    Ok(())
-}
-
-fn to_json(value: &impl serde::Serialize) -> Result<String> {
-    Ok(serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?)
 }

@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use super::{GlobalArgs, ProfileArgs};
+use super::{GlobalArgs, ProfileArgs, output};
 use crate::cache::{self, CacheOptions, CacheSpec};
 use crate::error::{ExitCode, Result};
 use crate::generate::Dataset;
-use crate::ui::{self, Format};
+use crate::ui;
 
 /// Warm the Redis caches from a profile's rows, without touching the database
 #[derive(Debug, clap::Args)]
@@ -52,12 +52,6 @@ pub async fn run(args: &WarmArgs, global: &GlobalArgs) -> Result<ExitCode> {
         only: args.only.clone(),
     };
     let summary = cache::warm(&dataset, &spec, &options).await?;
-    match global.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&summary).expect("a summary serializes")
-        ),
-        Format::Human => println!("{summary}"),
-    }
+    output::result(&summary, global.format, output::print_cache)?;
     Ok(ExitCode::Success)
 }

@@ -271,9 +271,9 @@ impl TableProgress {
             ui::info(format!(
                 "{}: {} rows in {} ({} rows/s)",
                 self.name,
-                super::summary::thousands(rows),
+                ui::thousands(rows),
                 ui::secs(self.started.elapsed()),
-                super::summary::thousands(rate as u64)
+                ui::thousands(rate as u64)
             ));
         } else {
             self.bar.finish();

@@ -1,11 +1,8 @@
 //! `seed --dry-run`: what would be loaded, in which order, how big, worked
 //! out from the profile alone (no database connection).
 
-use std::fmt;
-
 use serde::Serialize;
 
-use super::summary::{bytes, thousands};
 use crate::generate::Dataset;
 use crate::profile::Profile;
 
@@ -49,48 +46,5 @@ impl Plan {
             estimated_bytes: tables.iter().map(|t| t.estimated_bytes).sum(),
             tables,
         }
-    }
-}
-
-impl fmt::Display for Plan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "plan for {} (seed {}), nothing written:",
-            self.profile, self.seed
-        )?;
-        let width = self
-            .tables
-            .iter()
-            .map(|t| t.table.len())
-            .max()
-            .unwrap_or(5)
-            .max(5);
-        writeln!(
-            f,
-            "  # {:<width$} {:>12} {:>11}  after",
-            "table", "rows", "~bytes"
-        )?;
-        for (i, t) in self.tables.iter().enumerate() {
-            writeln!(
-                f,
-                "{:>3} {:<width$} {:>12} {:>11}  {}",
-                i + 1,
-                t.table,
-                thousands(t.rows),
-                bytes(t.estimated_bytes),
-                if t.parents.is_empty() {
-                    "-".to_string()
-                } else {
-                    t.parents.join(", ")
-                }
-            )?;
-        }
-        write!(
-            f,
-            "total: {} rows, ~{} of COPY data",
-            thousands(self.total_rows),
-            bytes(self.estimated_bytes)
-        )
     }
 }

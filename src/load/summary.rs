@@ -1,10 +1,11 @@
 //! The end-of-seed summary, pgbench style: rows per table, time per phase,
-//! total rows per second; as text or as JSON (`--format json`).
+//! total rows per second. The command line renders it (as text or as JSON).
 
-use std::fmt;
 use std::time::Duration;
 
 use serde::Serialize;
+
+pub use crate::ui::round3;
 
 /// What one table received.
 #[derive(Debug, Clone, Serialize)]
@@ -98,112 +99,5 @@ impl Summary {
         self.phases.cache = Some(round3(seconds));
         self.total_seconds = round3(self.total_seconds + seconds);
         self.cache = Some(cache);
-    }
-}
-
-pub fn round3(seconds: f64) -> f64 {
-    (seconds * 1000.0).round() / 1000.0
-}
-
-/// `1234567` -> `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `153600000` -> `146.5 MiB`.
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-impl fmt::Display for Summary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "profile: {}  seed: {}  strategy: {}  jobs: {}",
-            self.profile, self.seed, self.strategy, self.jobs
-        )?;
-        if let Some(dir) = &self.out_dir {
-            writeln!(f, "written to: {dir}")?;
-        }
-        let width = self
-            .tables
-            .iter()
-            .map(|t| t.table.len())
-            .max()
-            .unwrap_or(5)
-            .max(5);
-        writeln!(
-            f,
-            "{:<width$} {:>12} {:>11} {:>9}",
-            "table", "rows", "bytes", "seconds"
-        )?;
-        for t in &self.tables {
-            writeln!(
-                f,
-                "{:<width$} {:>12} {:>11} {:>9.3}",
-                t.table,
-                thousands(t.rows),
-                bytes(t.bytes),
-                t.seconds
-            )?;
-        }
-        let p = &self.phases;
-        let cache = match p.cache {
-            Some(s) => format!("{s:.3}s"),
-            None => "skipped".into(),
-        };
-        writeln!(
-            f,
-            "phases: generate+copy {:.3}s, indexes {:.3}s, constraints {:.3}s, analyze {:.3}s, cache {cache}",
-            p.generate_copy, p.indexes, p.constraints, p.analyze
-        )?;
-        if self.retries > 0 {
-            writeln!(f, "retried chunks: {}", self.retries)?;
-        }
-        if let Some(c) = &self.cache
-            && let Some(e) = &c.error
-        {
-            writeln!(f, "cache: FAILED: {e}")?;
-        }
-        write!(
-            f,
-            "total: {} rows ({}) in {:.3}s, {} rows/s",
-            thousands(self.total_rows),
-            bytes(self.total_bytes),
-            self.total_seconds,
-            thousands(self.rows_per_second as u64)
-        )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_read_like_pgbench() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(bytes(512), "512 B");
-        assert_eq!(bytes(3 * 1024 * 1024 / 2), "1.5 MiB");
     }
 }

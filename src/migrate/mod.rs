@@ -26,6 +26,6 @@ pub use error::MigrateError;
 pub use history::HistoryTable;
 pub use plan::RollbackTarget;
 pub use runner::{
-    MigrateOptions, RepairReport, RunReport, Settings, StatusReport, migrate, repair, rollback,
-    status,
+    MigrateOptions, RepairAction, RepairReport, RunReport, Settings, StatusReport, migrate, repair,
+    rollback, status,
 };

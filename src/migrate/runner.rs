@@ -566,10 +566,21 @@ pub async fn status(url: &SecretUrl, settings: &Settings) -> Result<StatusReport
 pub struct RepairReport {
     pub version: u64,
     pub name: String,
-    /// `checksum_updated`, `already_matching`, or `failed_run_forgotten`.
-    pub action: &'static str,
+    pub action: RepairAction,
     pub old_checksum: String,
     pub new_checksum: String,
+}
+
+/// What `repair` did to the history row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepairAction {
+    /// The row now carries the file's checksum.
+    ChecksumUpdated,
+    /// The row already carried it: nothing was written.
+    AlreadyMatching,
+    /// A failed or interrupted no-transaction run was removed from the history.
+    FailedRunForgotten,
 }
 
 /// Accepts an edited file (re-records its checksum), or forgets a failed or
@@ -612,25 +623,26 @@ async fn repair_locked<D: Dialect>(
         .into());
     };
     let (action, change) = match row.state {
-        RowState::Failed | RowState::Running => {
-            ("failed_run_forgotten", HistoryChange::Forget(version))
-        }
+        RowState::Failed | RowState::Running => (
+            RepairAction::FailedRunForgotten,
+            HistoryChange::Forget(version),
+        ),
         RowState::Applied if row.checksum == m.checksum => (
-            "already_matching",
+            RepairAction::AlreadyMatching,
             HistoryChange::SetChecksum {
                 version,
                 checksum: m.checksum.clone(),
             },
         ),
         RowState::Applied => (
-            "checksum_updated",
+            RepairAction::ChecksumUpdated,
             HistoryChange::SetChecksum {
                 version,
                 checksum: m.checksum.clone(),
             },
         ),
     };
-    if action != "already_matching" {
+    if action != RepairAction::AlreadyMatching {
         db.change_history(&settings.history, &change).await?;
     }
     Ok(RepairReport {

@@ -56,3 +56,79 @@ fn dotenv_in_the_working_directory_supplies_the_database_url() {
     let applied = db.query("SELECT count(*) FROM seedkit_migrations");
     assert_eq!(applied, "3", "the .env database got the three migrations");
 }
+
+#[test]
+fn errors_are_json_on_stdout_with_format_json() {
+    let out = seedkit()
+        .args([
+            "status",
+            "--format",
+            "json",
+            "--database-url",
+            "postgres://root:TopSecret123@127.0.0.1:1/nodb",
+        ])
+        .run();
+    out.assert_code(3);
+    let json = out.json();
+    let error = &json["error"];
+    assert_eq!(error["code"], 3, "{json}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("cannot connect to postgres://root:***@127.0.0.1:1/nodb"),
+        "{message}"
+    );
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("server is running"),
+        "{json}"
+    );
+    assert!(!out.stdout.contains("TopSecret123"), "{}", out.stdout);
+    assert!(
+        out.stderr.starts_with("error: cannot connect"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn usage_errors_are_json_too() {
+    let out = seedkit().args(["status", "--format", "json"]).run();
+    out.assert_code(2);
+    let json = out.json();
+    assert_eq!(json["error"]["code"], 2, "{json}");
+    assert_eq!(json["error"]["message"], "no database URL given", "{json}");
+}
+
+/// Runs seedkit with stdout a pipe whose reading end is already closed, as
+/// in `seedkit ... | head -0`.
+fn run_into_closed_pipe(args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = seedkit().args(args).cmd;
+    cmd.stdout(writer);
+    cmd.output().unwrap()
+}
+
+#[test]
+fn writing_to_a_closed_pipe_ends_quietly() {
+    let resp = tempfile::tempdir().unwrap();
+    let resp_file = resp.path().join("warm.resp");
+    for args in [
+        vec!["seed", "--profile", "large", "--dry-run"],
+        vec![
+            "warm",
+            "--profile",
+            "default",
+            "--resp",
+            resp_file.to_str().unwrap(),
+        ],
+    ] {
+        let out = run_into_closed_pipe(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    assert!(resp_file.metadata().unwrap().len() > 0);
+}

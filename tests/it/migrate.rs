@@ -504,6 +504,21 @@ fn drift_is_refused_until_repaired() {
     let repaired = sk(&db, dir.path()).args(["repair", "1"]).run();
     repaired.success();
     assert!(repaired.stdout.contains("old checksum:") && repaired.stdout.contains("new checksum:"));
+    assert!(
+        repaired.stdout.contains("1 create_a: checksum re-recorded"),
+        "{}",
+        repaired.stdout
+    );
+    let again = sk(&db, dir.path())
+        .args(["repair", "1", "--format", "json"])
+        .run();
+    again.success();
+    assert_eq!(
+        again.json()["action"],
+        "already_matching",
+        "{}",
+        again.stdout
+    );
     sk(&db, dir.path()).arg("migrate").run().success();
     assert_eq!(history(&db), vec!["1", "2", "3"]);
 }
