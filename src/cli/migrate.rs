@@ -7,6 +7,11 @@ use crate::migrate::runner::version_arg;
 
 /// Apply pending migrations (all of them, or up to --to VERSION)
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit migrate                          apply everything pending
+  seedkit migrate --to 012 --dry-run       show what would run up to 012, change nothing
+  seedkit --format json migrate            the applied steps as JSON on stdout")]
 pub struct MigrateArgs {
     /// Stop after applying this version (014, 14 and 0014 are the same)
     #[arg(long, value_name = "VERSION")]
@@ -17,7 +22,7 @@ pub struct MigrateArgs {
     pub dry_run: bool,
 
     /// Apply a pending version lower than the highest applied one
-    #[arg(long, env = "SEEDKIT_ALLOW_OUT_OF_ORDER")]
+    #[arg(long, hide_env_values = true, env = "SEEDKIT_ALLOW_OUT_OF_ORDER")]
     pub allow_out_of_order: bool,
 }
 

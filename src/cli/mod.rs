@@ -46,6 +46,7 @@ pub struct GlobalArgs {
     /// Folder holding the migration files
     #[arg(
         long = "migrations",
+        hide_env_values = true,
         env = "SEEDKIT_MIGRATIONS",
         default_value = "migrations",
         global = true,
@@ -56,6 +57,7 @@ pub struct GlobalArgs {
     /// Name of the migration history table
     #[arg(
         long,
+        hide_env_values = true,
         env = "SEEDKIT_HISTORY_TABLE",
         default_value = "seedkit_migrations",
         global = true
@@ -65,6 +67,7 @@ pub struct GlobalArgs {
     /// Schema of the migration history table
     #[arg(
         long,
+        hide_env_values = true,
         env = "SEEDKIT_HISTORY_SCHEMA",
         default_value = "public",
         global = true
@@ -74,7 +77,7 @@ pub struct GlobalArgs {
     /// How long to wait for the migration lock (e.g. 500ms, 30s, 2m)
     #[arg(
         long,
-        env = "SEEDKIT_LOCK_TIMEOUT",
+        hide_env_values = true, env = "SEEDKIT_LOCK_TIMEOUT",
         default_value = "30s",
         value_parser = humantime::parse_duration,
         global = true,
@@ -83,7 +86,7 @@ pub struct GlobalArgs {
     pub lock_timeout: Duration,
 
     /// Output format for data (status, plans, summaries)
-    #[arg(long, env = "SEEDKIT_FORMAT", value_enum, default_value_t = Format::Human, global = true)]
+    #[arg(long, hide_env_values = true, env = "SEEDKIT_FORMAT", value_enum, default_value_t = Format::Human, global = true)]
     pub format: Format,
 
     /// More detail on stderr (repeat for more)
@@ -97,10 +100,28 @@ pub struct GlobalArgs {
 
 impl GlobalArgs {
     /// The database URL, or an error naming both the flag and the variable.
+    /// A URL for a database seedkit does not speak (mysql://) is refused
+    /// here: the PostgreSQL driver would otherwise try it and fail obscurely.
     pub fn database_url(&self) -> Result<&SecretUrl> {
-        self.database_url
+        let url = self
+            .database_url
             .as_ref()
-            .ok_or(Error::Db(crate::db::DbError::NoUrl))
+            .ok_or(Error::Db(crate::db::DbError::NoUrl))?;
+        match url.scheme().as_str() {
+            "postgres" | "postgresql" => Ok(url),
+            scheme => Err(Error::Db(crate::db::DbError::BadUrl {
+                url: url.redacted(),
+                message: format!(
+                    "seedkit speaks PostgreSQL and CockroachDB (postgres:// or postgresql://), \
+                     not {}",
+                    if scheme.is_empty() {
+                        "a URL without a scheme".to_string()
+                    } else {
+                        format!("{scheme}://")
+                    }
+                ),
+            })),
+        }
     }
 
     /// The migration settings the global options describe.
@@ -130,12 +151,19 @@ impl GlobalArgs {
 #[command(next_help_heading = "Profile")]
 pub struct ProfileArgs {
     /// Profile name (looked up as profiles/NAME.toml) or path to a .toml file
-    #[arg(long, short, env = "SEEDKIT_PROFILE", default_value = "default")]
+    #[arg(
+        long,
+        short,
+        hide_env_values = true,
+        env = "SEEDKIT_PROFILE",
+        default_value = "default"
+    )]
     pub profile: String,
 
     /// Folder searched for profile names
     #[arg(
         long,
+        hide_env_values = true,
         env = "SEEDKIT_PROFILES",
         default_value = "profiles",
         value_name = "DIR"
@@ -146,9 +174,10 @@ pub struct ProfileArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
 
-    /// Seed for every random choice; the same seed gives the same bytes
-    /// (warm: use the seed the database was seeded with)
-    #[arg(long, env = "SEEDKIT_SEED")]
+    /// Seed for every random choice; the same seed gives the same bytes.
+    /// Without it: the profile's `seed = N` (42 in the shipped profiles),
+    /// or 1 (warm: use the seed the database was seeded with)
+    #[arg(long, hide_env_values = true, env = "SEEDKIT_SEED")]
     pub seed: Option<u64>,
 }
 

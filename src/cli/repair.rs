@@ -7,6 +7,10 @@ use crate::migrate::runner::version_arg;
 /// Re-record the checksum of an applied migration whose file was edited on purpose
 /// (or forget a failed no-transaction run so `migrate` runs it again)
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit repair 7        accept the edited file of applied migration 7 (re-record its checksum)
+  seedkit repair 016      forget the failed no-transaction run of 016 so `seedkit migrate` runs it again")]
 pub struct RepairArgs {
     /// The applied version whose file changed
     pub version: String,

@@ -7,6 +7,11 @@ use crate::migrate::runner::version_arg;
 
 /// Undo VERSION and every migration applied after it, newest first
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit rollback 014             undo 014 and every migration applied after it
+  seedkit rollback --steps 1       undo the last applied migration
+  seedkit rollback --all --dry-run show what undoing everything would run")]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["version", "steps", "all"])))]
 pub struct RollbackArgs {
     /// Undo this version and every applied version after it (`rollback 014` leaves 013 as the latest)

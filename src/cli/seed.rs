@@ -12,9 +12,20 @@ use crate::load::{self, CachePhase, LoadOptions, Plan, Strategy};
 
 /// Fill the database (and then Redis) with a profile's deterministic data
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit seed --profile small --reset          empty the profile's tables, load them, warm Redis
+  seedkit seed --profile ci --set players.rows=5000 --seed 7 --no-cache
+  seedkit seed --profile large --dry-run        the plan (tables, rows, bytes), no database needed")]
 pub struct SeedArgs {
     /// Generator threads (and COPY connections on CockroachDB); never changes the data
-    #[arg(long, short, env = "SEEDKIT_JOBS", default_value_t = 2)]
+    #[arg(
+        long,
+        short,
+        hide_env_values = true,
+        env = "SEEDKIT_JOBS",
+        default_value_t = 2
+    )]
     pub jobs: usize,
 
     /// Empty exactly the profile's tables (and cache keys) first

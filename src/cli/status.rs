@@ -5,6 +5,11 @@ use crate::error::{ExitCode, Result};
 
 /// Show every migration with its state (applied, pending, changed, missing, failed)
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit status                      every migration and its state
+  seedkit status --exit-code          CI gate: 7 when pending, 6 when something is wrong
+  seedkit status --format json        the same as JSON on stdout")]
 pub struct StatusArgs {
     /// Exit non-zero when anything is pending (7) or wrong (6), for CI gates
     #[arg(long)]

@@ -10,6 +10,11 @@ use crate::ui;
 
 /// Warm the Redis caches from a profile's rows, without touching the database
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit warm --profile small                    warm Redis with the rows `seed --profile small` loaded
+  seedkit warm --profile small --only leaderboard_global --reset
+  seedkit warm --profile small --resp warm.resp   the commands as a file for `redis-cli --pipe`")]
 pub struct WarmArgs {
     /// Remove the keys under the profile's prefixes first (SCAN + UNLINK, never FLUSHDB)
     #[arg(long)]

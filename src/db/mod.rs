@@ -47,6 +47,12 @@ pub enum DbError {
     BadUrl { url: String, message: String },
     #[error("cannot connect to {url}: {message}")]
     Connect { url: String, message: String },
+    /// The server refused the login (SQLSTATE 28P01 / 28000).
+    #[error("cannot connect to {url}: {message}")]
+    LoginRefused { url: String, message: String },
+    /// The server runs, the database named in the URL does not (3D000).
+    #[error("cannot connect to {url}: {message}")]
+    NoDatabase { url: String, message: String },
     #[error("database error on {url}: {message}")]
     Query { url: String, message: String },
 }
@@ -55,7 +61,9 @@ impl Diagnostic for DbError {
     fn exit_code(&self) -> ExitCode {
         match self {
             DbError::NoUrl | DbError::BadUrl { .. } => ExitCode::Usage,
-            DbError::Connect { .. } => ExitCode::Unreachable,
+            DbError::Connect { .. } | DbError::LoginRefused { .. } | DbError::NoDatabase { .. } => {
+                ExitCode::Unreachable
+            }
             DbError::Query { .. } => ExitCode::Failure,
         }
     }
@@ -73,6 +81,16 @@ impl Diagnostic for DbError {
             DbError::Connect { .. } => Some(
                 "check that the server is running and the URL's host, port, user and \
                  database are right (`pg_isready -d URL` tells)"
+                    .into(),
+            ),
+            DbError::LoginRefused { .. } => Some(
+                "check the user and password in the URL (or PGPASSWORD / ~/.pgpass when the URL \
+                 has none), and that pg_hba.conf lets this user in from this host"
+                    .into(),
+            ),
+            DbError::NoDatabase { .. } => Some(
+                "create it (`createdb NAME`, or CREATE DATABASE) or put an existing database \
+                 in the URL's path (postgres://user@host:5432/NAME)"
                     .into(),
             ),
             DbError::Query { .. } => None,
@@ -112,10 +130,7 @@ pub async fn connect(url: &SecretUrl) -> Result<Db, DbError> {
     let options = connect_options(url)?;
     let mut conn = PgConnection::connect_with(&options)
         .await
-        .map_err(|e| DbError::Connect {
-            url: url.redacted(),
-            message: url.scrub(&e.to_string()),
-        })?;
+        .map_err(|e| connect_error(url, &e))?;
     let flavor = detect_flavor(&mut conn).await.map_err(|e| DbError::Query {
         url: url.redacted(),
         message: url.scrub(&e.to_string()),
@@ -125,6 +140,25 @@ pub async fn connect(url: &SecretUrl) -> Result<Db, DbError> {
         flavor,
         url: url.clone(),
     })
+}
+
+/// Why a connection failed, in the server's own words when it answered
+/// (without the "at line N" of PostgreSQL's source file that sqlx appends),
+/// sorted by SQLSTATE so each cause gets its own hint.
+fn connect_error(url: &SecretUrl, err: &sqlx::Error) -> DbError {
+    let Some(db_err) = err.as_database_error() else {
+        return DbError::Connect {
+            url: url.redacted(),
+            message: url.scrub(&err.to_string()),
+        };
+    };
+    let message = url.scrub(db_err.message());
+    let url = url.redacted();
+    match db_err.code().as_deref() {
+        Some("28P01" | "28000") => DbError::LoginRefused { url, message },
+        Some("3D000") => DbError::NoDatabase { url, message },
+        _ => DbError::Connect { url, message },
+    }
 }
 
 /// `SELECT version()` mentions CockroachDB on CockroachDB; `server_version`

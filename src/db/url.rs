@@ -37,6 +37,15 @@ impl SecretUrl {
             .filter(|p| !p.is_empty())
     }
 
+    /// The scheme before `://` (`postgres`, `redis`), lower-cased; empty
+    /// when there is none.
+    pub fn scheme(&self) -> String {
+        self.raw
+            .split_once("://")
+            .map(|(scheme, _)| scheme.to_ascii_lowercase())
+            .unwrap_or_default()
+    }
+
     /// Scrubs this URL's password (raw and percent-encoded) out of `text`.
     pub fn scrub(&self, text: &str) -> String {
         redact_text(text, self)

@@ -13,7 +13,7 @@ use super::loader::TableProgress;
 use super::stream::{self, Encoding};
 use super::summary::Summary;
 use super::text::TextFormat;
-use crate::db::{quote_ident, quote_qualified};
+use crate::db::{quote_ident, quote_literal, quote_qualified};
 use crate::generate::Dataset;
 
 /// The file name for a table: `<table>.copy` or `<table>.csv`.
@@ -54,11 +54,47 @@ pub fn write(
             format.copy_options()
         ));
     }
+    let tables: Vec<&str> = dataset.tables().iter().map(|t| t.name()).collect();
+    script.push_str(&move_sequences(&tables));
     let script_path = dir.join("load.sql");
     std::fs::write(&script_path, script).map_err(|e| write_error(&script_path, &e))?;
     summary.phases.generate_copy = super::summary::round3(started.elapsed().as_secs_f64());
     summary.finish(started.elapsed());
     Ok(summary)
+}
+
+/// SQL that moves the sequences behind the loaded tables' serial and
+/// identity columns past the loaded values, as `seed` does on a live
+/// database: without it the application's first INSERT collides with a
+/// loaded id. Which columns own a sequence is only known to the database,
+/// so a DO block asks `pg_get_serial_sequence` for each column.
+fn move_sequences(tables: &[&str]) -> String {
+    let regclasses: Vec<String> = tables
+        .iter()
+        .map(|t| format!("{}::regclass", quote_literal(&quote_qualified(t))))
+        .collect();
+    format!(
+        "-- Move the sequences of serial and identity columns past the loaded values,\n\
+         -- so the application's next INSERT gets a fresh id.\n\
+         DO $seedkit$\n\
+         DECLARE\n\
+         \x20 col record;\n\
+         BEGIN\n\
+         \x20 FOR col IN\n\
+         \x20   SELECT a.attrelid::regclass::text AS tab, a.attname AS name,\n\
+         \x20          pg_get_serial_sequence(a.attrelid::regclass::text, a.attname) AS seq\n\
+         \x20     FROM pg_attribute a\n\
+         \x20    WHERE a.attrelid = ANY (ARRAY[{}])\n\
+         \x20      AND a.attnum > 0 AND NOT a.attisdropped\n\
+         \x20 LOOP\n\
+         \x20   CONTINUE WHEN col.seq IS NULL;\n\
+         \x20   EXECUTE format('SELECT setval(%L, coalesce(max(%I), 0) + 1, false) FROM %s',\n\
+         \x20                  col.seq, col.name, col.tab);\n\
+         \x20 END LOOP;\n\
+         END\n\
+         $seedkit$;\n",
+        regclasses.join(", ")
+    )
 }
 
 fn write_table(

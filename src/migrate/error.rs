@@ -151,6 +151,8 @@ pub struct Failure {
     pub error_at: Option<(usize, usize)>,
     /// The server's message, with SQLSTATE, detail and hint.
     pub message: String,
+    /// The SQLSTATE, when the server sent one.
+    pub sqlstate: Option<String>,
     pub no_transaction: bool,
     /// Versions this run completed before the failure (applied or undone).
     pub completed: Vec<u64>,
@@ -299,6 +301,14 @@ impl Diagnostic for MigrateError {
                  e.g. IF NOT EXISTS; a failed CREATE INDEX CONCURRENTLY leaves an INVALID index \
                  to DROP), fix the file, then run `seedkit repair {}` and `seedkit migrate`",
                 f.version
+            )),
+            // 25001 active_sql_transaction: CREATE INDEX CONCURRENTLY, VACUUM
+            // and their kin refuse to run inside the migration's transaction.
+            MigrateError::Failed(f) if f.sqlstate.as_deref() == Some("25001") => Some(format!(
+                "this statement cannot run inside a transaction: make `-- seedkit:no-transaction` \
+                 the first line of {} (its statements then run one by one, outside a \
+                 transaction; keep such a file to that statement), then run the command again",
+                f.file.display()
             )),
             MigrateError::Failed(f) if f.direction == "down" => Some(format!(
                 "fix the down script of {} and run the rollback again; the migrations after it \

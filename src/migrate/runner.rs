@@ -126,6 +126,9 @@ pub async fn migrate(
     if options.dry_run {
         let rows = read_history(&mut db, &settings.history).await?;
         let plan = Plan::new(&source, &rows);
+        if let Some(to) = options.to {
+            known_version(&plan, to)?;
+        }
         refuse("migrate", plan.problems(options.allow_out_of_order))?;
         let steps = plan
             .pending(&source, options.to)
@@ -155,6 +158,9 @@ async fn apply_pending<D: Dialect>(
     db.ensure_history(&settings.history).await?;
     let rows = db.applied(&settings.history).await?;
     let plan = Plan::new(source, &rows);
+    if let Some(to) = options.to {
+        known_version(&plan, to)?;
+    }
     refuse("migrate", plan.problems(options.allow_out_of_order))?;
     let mut steps = Vec::new();
     for migration in plan.pending(source, options.to) {
@@ -231,6 +237,7 @@ fn failure(
         statement: None,
         error_at: None,
         message,
+        sqlstate: error.code,
         no_transaction: script.no_transaction,
         completed: Vec::new(),
     })
@@ -382,19 +389,25 @@ pub async fn rollback(
     })
 }
 
+/// A version named on the command line (`migrate --to`, `rollback`) must be
+/// one the folder or the history knows: a typo must not read as "nothing to do".
+fn known_version(plan: &Plan, version: u64) -> std::result::Result<(), MigrateError> {
+    if plan.entries.iter().any(|e| e.version == version) {
+        return Ok(());
+    }
+    Err(MigrateError::BadVersion {
+        message: format!("there is no migration {version}, neither in the folder nor applied"),
+        hint: "`seedkit status` lists the versions".into(),
+    })
+}
+
 fn rollback_targets<'a>(
     plan: &'a Plan,
     source: &Source,
     target: RollbackTarget,
 ) -> std::result::Result<Vec<&'a Entry>, MigrateError> {
     if let RollbackTarget::Version(v) = target {
-        let known = plan.entries.iter().any(|e| e.version == v);
-        if !known {
-            return Err(MigrateError::BadVersion {
-                message: format!("there is no migration {v}, neither in the folder nor applied"),
-                hint: "`seedkit status` lists the versions".into(),
-            });
-        }
+        known_version(plan, v)?;
     }
     let entries = rollback_entries(plan, target);
     refuse("rollback", rollback_problems(&entries, source))?;

@@ -261,7 +261,8 @@ impl Reader {
         };
         if !up_path.is_file() {
             let message = if down_path.is_file() {
-                "down.sql without up.sql"
+                "the up.sql of this migration is missing, only its down.sql is here: restore \
+                 it (from version control if the migration was applied) or remove the folder"
             } else {
                 "migration folder without up.sql"
             };
@@ -343,7 +344,11 @@ impl Reader {
                 Some(found) => found.down = Some(script),
                 None => self.problem(
                     &script.path.clone(),
-                    format!("down script without an up script (expected {version}_{name}.up.sql next to it)"),
+                    format!(
+                        "the up file of migration {version} ({name}) is missing, only its down \
+                         script is here: restore {version}_{name}.up.sql (from version control if \
+                         the migration was applied) or remove the down script"
+                    ),
                 ),
             }
         }

@@ -132,3 +132,89 @@ fn writing_to_a_closed_pipe_ends_quietly() {
     }
     assert!(resp_file.metadata().unwrap().len() > 0);
 }
+
+#[test]
+fn urls_for_other_databases_are_refused_with_exit_2() {
+    for url in [
+        "mysql://root:pw@127.0.0.1:5432/postgres",
+        "127.0.0.1:5432/postgres",
+    ] {
+        let out = seedkit().args(["status", "--database-url", url]).run();
+        out.assert_code(2);
+        assert!(
+            out.stderr
+                .contains("seedkit speaks PostgreSQL and CockroachDB"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains(":pw@"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn every_subcommand_help_ends_with_examples_and_shows_env_names_plainly() {
+    for command in [
+        "migrate", "rollback", "status", "new", "repair", "seed", "warm",
+    ] {
+        let out = seedkit().args([command, "--help"]).run();
+        out.success();
+        let examples = out
+            .stdout
+            .rfind("\nExamples:\n")
+            .unwrap_or_else(|| panic!("{command} --help has no examples:\n{}", out.stdout));
+        let lines = out.stdout[examples..]
+            .lines()
+            .filter(|l| l.starts_with("  seedkit "))
+            .count();
+        assert!((2..=3).contains(&lines), "{command}: {lines} examples");
+        assert!(!out.stdout.contains("=]"), "{command}:\n{}", out.stdout);
+    }
+    let seed = seedkit().args(["seed", "--help"]).run();
+    assert!(
+        seed.stdout.contains("the profile's `seed = N`"),
+        "{}",
+        seed.stdout
+    );
+    let new = seedkit().args(["new", "--help"]).run();
+    assert!(new.stdout.contains("--migrations DIR"), "{}", new.stdout);
+}
+
+#[test]
+fn connection_errors_say_the_cause_without_the_server_source_line() {
+    let base = crate::support::base_database_url();
+    let (server, _) = base.rsplit_once('/').unwrap();
+    let missing_db = format!("{server}/seedkit_no_such_database");
+    let out = seedkit()
+        .args(["status", "--database-url", &missing_db])
+        .run();
+    out.assert_code(3);
+    assert!(
+        out.stderr
+            .contains("database \"seedkit_no_such_database\" does not exist\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("createdb"), "{}", out.stderr);
+    assert!(!out.stderr.contains(" at line "), "{}", out.stderr);
+
+    let url = url::Url::parse(&base).unwrap();
+    let mut wrong_user = url.clone();
+    wrong_user.set_username("seedkit_no_such_role").unwrap();
+    wrong_user.set_password(Some("Secret42")).unwrap();
+    let out = seedkit()
+        .args(["status", "--database-url", wrong_user.as_str()])
+        .run();
+    out.assert_code(3);
+    assert!(
+        out.stderr.contains("seedkit_no_such_role"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("check the user and password"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("Secret42"), "{}", out.stderr);
+    assert!(!out.stderr.contains(" at line "), "{}", out.stderr);
+}

@@ -687,7 +687,7 @@ fn broken_folder_reports_every_problem_before_connecting() {
     for expected in [
         "01_same_version.up.sql: duplicate version 1",
         "1_first.up.sql",
-        "3_orphan.down.sql: down script without an up script",
+        "3_orphan.down.sql: the up file of migration 3 (orphan) is missing",
         "4_latin1.up.sql: not UTF-8",
         "not_a_migration.sql: unparseable name",
     ] {
@@ -1021,4 +1021,59 @@ fn new_in_an_empty_folder_starts_at_001() {
     out.success();
     assert!(target.join("001_init.up.sql").is_file(), "{}", out.stdout);
     assert!(target.join("001_init.down.sql").is_file());
+}
+
+#[test]
+fn migrate_to_an_unknown_version_is_an_error_like_rollback() {
+    let db = TestDb::new("mig_to_unknown");
+    let dir = fixture_copy("basic");
+    for args in [
+        vec!["migrate", "--to", "999"],
+        vec!["migrate", "--to", "999", "--dry-run"],
+    ] {
+        let out = sk(&db, dir.path()).args(&args).run();
+        out.assert_code(2);
+        assert!(
+            out.stderr
+                .contains("there is no migration 999, neither in the folder nor applied"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(!table_exists(&db, "a"), "nothing was applied");
+}
+
+#[test]
+fn concurrently_in_a_transaction_points_at_the_no_transaction_marker() {
+    let db = TestDb::new("mig_concurrently");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("1_players.up.sql"),
+        "CREATE TABLE players (id int PRIMARY KEY, name text);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("1_players.down.sql"),
+        "DROP TABLE players;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("2_players_name.up.sql"),
+        "ALTER TABLE players ADD COLUMN level int;\n\
+         CREATE INDEX CONCURRENTLY players_name ON players (name);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("2_players_name.down.sql"),
+        "DROP INDEX players_name;\n",
+    )
+    .unwrap();
+    let out = sk(&db, dir.path()).arg("migrate").run();
+    // 5 when the server refuses it; 6 if the file is refused before it runs.
+    assert!(matches!(out.code, Some(5 | 6)), "{out:?}");
+    assert!(
+        out.stderr.contains("-- seedkit:no-transaction"),
+        "{}",
+        out.stderr
+    );
 }

@@ -376,6 +376,16 @@ fn out_files_loaded_with_psql_equal_the_seeded_tables() {
             checksums(&seeded),
             "{format} files differ"
         );
+        assert!(script.contains("setval"), "{script}");
+        // An application-style INSERT after the load gets a fresh id.
+        assert_eq!(
+            loaded.query(
+                "INSERT INTO players (username, email) VALUES ('new', 'new@example.com') \
+                 RETURNING id"
+            ),
+            "2001",
+            "{format}: load.sql moved the players sequence"
+        );
     }
 }
 
