@@ -171,7 +171,7 @@ fn every_subcommand_help_ends_with_examples_and_shows_env_names_plainly() {
     }
     let seed = seedkit().args(["seed", "--help"]).run();
     assert!(
-        seed.stdout.contains("the profile's `seed = N`"),
+        seed.stdout.contains("profile's `seed = N`"),
         "{}",
         seed.stdout
     );
