@@ -1,6 +1,9 @@
 //! Cache (Redis) errors: each names the Redis URL (password redacted) and
-//! says what to do next. All of them exit with 10 ("cache failed"): in
-//! `seedkit seed` the database load has committed by then and stays.
+//! says what to do next. Exit codes follow the README's table: a bad URL or
+//! set name is usage (2), a Redis that cannot be reached or refuses the
+//! login is 3, a failure while warming is 10. In `seedkit seed` the database
+//! load has committed before the cache step, so every cache error there is
+//! wrapped in [`CacheError::AfterLoad`] and exits with 10.
 
 use std::path::PathBuf;
 
@@ -61,18 +64,44 @@ pub enum CacheError {
         path: PathBuf,
         source: std::io::Error,
     },
+
+    /// Any of the above, after `seed` committed the database load.
+    #[error(transparent)]
+    AfterLoad(Box<CacheError>),
+}
+
+impl CacheError {
+    /// This error as the cache step of `seed` reports it: the load stays
+    /// committed, so the exit code is 10 whatever went wrong.
+    pub fn after_load(self) -> CacheError {
+        match self {
+            CacheError::AfterLoad(_) => self,
+            other => CacheError::AfterLoad(Box::new(other)),
+        }
+    }
 }
 
 impl Diagnostic for CacheError {
     fn exit_code(&self) -> ExitCode {
         match self {
-            CacheError::EmptyResetPrefix => ExitCode::Usage,
-            _ => ExitCode::CacheFailed,
+            CacheError::NoUrl
+            | CacheError::BadSet { .. }
+            | CacheError::BadUrl { .. }
+            | CacheError::EmptyResetPrefix => ExitCode::Usage,
+            CacheError::Unreachable { .. } | CacheError::Tls { .. } | CacheError::Auth { .. } => {
+                ExitCode::Unreachable
+            }
+            CacheError::Rejected { .. }
+            | CacheError::ConnectionLost { .. }
+            | CacheError::Cluster { .. }
+            | CacheError::RespFile { .. }
+            | CacheError::AfterLoad(_) => ExitCode::CacheFailed,
         }
     }
 
     fn hint(&self) -> Option<String> {
         Some(match self {
+            CacheError::AfterLoad(inner) => return inner.hint(),
             CacheError::NoUrl => "pass --redis-url redis://127.0.0.1:6379/0 or set REDIS_URL \
                                   (or skip the cache step with --no-cache)"
                 .to_string(),

@@ -9,8 +9,10 @@
 //!
 //! - [`spec`]: the `[redis]` format, checked when the profile loads.
 //! - [`plan`]: rows -> commands.
-//! - `resp`, `conn`, `writer`, `cluster`, `sink`: the wire, the connection,
-//!   the pipelined sender, slot routing, and where commands go.
+//! - `conn`, `cluster`: connections through the `redis` crate (TLS, AUTH,
+//!   timeouts, cluster detection and redirections) and their error messages.
+//! - `writer`, `sink`, `resp`: seedkit's batching into pipelines, where
+//!   commands go (a server, a cluster's masters, a RESP file).
 //! - [`reset`](reset()): SCAN + UNLINK of the keys under the prefix.
 
 mod cluster;
@@ -22,12 +24,12 @@ mod resp;
 mod sink;
 pub mod spec;
 mod summary;
-mod tls;
 mod writer;
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+pub use conn::DEFAULT_CONNECT_TIMEOUT;
 pub use error::CacheError;
 pub use plan::SetReport;
 pub use sink::Destination;
@@ -39,7 +41,7 @@ use crate::generate::Dataset;
 use crate::ui;
 
 /// How to warm: where to, and what first.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CacheOptions {
     /// The Redis server (or any node of a cluster). Not needed with `resp_file`.
     pub redis_url: Option<SecretUrl>,
@@ -49,6 +51,20 @@ pub struct CacheOptions {
     pub reset: bool,
     /// Warm only these sets (all when empty).
     pub only: Vec<String>,
+    /// How long connecting to Redis may take (`None`: no limit).
+    pub connect_timeout: Option<Duration>,
+}
+
+impl Default for CacheOptions {
+    fn default() -> Self {
+        CacheOptions {
+            redis_url: None,
+            resp_file: None,
+            reset: false,
+            only: Vec::new(),
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+        }
+    }
 }
 
 /// Fills Redis with the cache sets of `spec`, computed from `dataset`.
@@ -72,7 +88,7 @@ pub async fn warm(
         }
         None => {
             let url = options.redis_url.as_ref().ok_or(CacheError::NoUrl)?;
-            let target = conn::Target::parse(url)?;
+            let target = conn::Target::parse(url, options.connect_timeout)?;
             let removed = if options.reset {
                 let removed = reset::reset(&target, &spec.prefix).await?;
                 ui::info(format!(
@@ -111,6 +127,16 @@ pub fn check_reset_prefix(spec: &CacheSpec) -> Result<(), CacheError> {
 
 /// Removes every key under `spec`'s prefix, on every master; returns the
 /// number of keys removed.
-pub async fn reset(url: &SecretUrl, spec: &CacheSpec) -> Result<u64, CacheError> {
-    reset::reset(&conn::Target::parse(url)?, &spec.prefix).await
+pub async fn reset(
+    url: &SecretUrl,
+    spec: &CacheSpec,
+    connect_timeout: Option<Duration>,
+) -> Result<u64, CacheError> {
+    reset::reset(&conn::Target::parse(url, connect_timeout)?, &spec.prefix).await
+}
+
+/// Checks a Redis URL without connecting (so `seed` can refuse a malformed
+/// one before it touches the database).
+pub fn check_url(url: &SecretUrl) -> Result<(), CacheError> {
+    conn::Target::parse(url, None).map(|_| ())
 }

@@ -11,13 +11,15 @@
 //! an empty prefix is refused (it would match every key of the database),
 //! and glob characters in it are escaped so `SCAN MATCH` reads it literally.
 
+use redis::aio::MultiplexedConnection;
+
 use super::CacheError;
 use super::cluster;
-use super::conn::{Conn, Target};
-use super::resp::{self, Command, Reply};
+use super::conn::{self, Target};
+use super::resp::Command;
 use super::writer::Pipeline;
 
-const SCAN_COUNT: &str = "1000";
+const SCAN_COUNT: usize = 1000;
 const WINDOW: usize = 10_000;
 
 /// Refuses a prefix under which `--reset` would remove keys seedkit did not
@@ -38,70 +40,63 @@ pub fn check_prefix(prefix: &str) -> Result<(), CacheError> {
 /// Removes every key starting with `prefix`; returns how many were removed.
 pub async fn reset(target: &Target, prefix: &str) -> Result<u64, CacheError> {
     check_prefix(prefix)?;
-    let mut conn = Conn::open(target).await?;
-    let nodes = match cluster::discover(&mut conn).await? {
-        None => vec![target.clone()],
-        Some(topology) => topology
-            .masters
-            .iter()
-            .map(|(host, port)| target.node(host, *port))
-            .collect(),
+    let mut con = conn::open(target).await?;
+    let nodes = match cluster::discover(&mut con, target).await? {
+        None => vec![(target.clone(), con)],
+        Some(topology) => {
+            drop(con);
+            let mut nodes = Vec::with_capacity(topology.masters.len());
+            for (host, port) in &topology.masters {
+                let node = target.node(host, *port);
+                let con = conn::open(&node).await?;
+                nodes.push((node, con));
+            }
+            nodes
+        }
     };
-    drop(conn);
     let pattern = format!("{}*", glob_escape(prefix));
     let mut removed = 0;
-    for node in &nodes {
-        removed += reset_node(node, &pattern).await?;
+    for (node, con) in nodes {
+        removed += reset_node(node, con, &pattern).await?;
     }
     Ok(removed)
 }
 
-async fn reset_node(node: &Target, pattern: &str) -> Result<u64, CacheError> {
-    let mut scanner = Conn::open(node).await?;
-    let mut unlinker = Pipeline::new(Conn::open(node).await?, WINDOW);
-    let mut cursor = "0".to_string();
+async fn reset_node(
+    node: Target,
+    mut scanner: MultiplexedConnection,
+    pattern: &str,
+) -> Result<u64, CacheError> {
+    let mut unlinker = Pipeline::new(scanner.clone(), node.clone(), WINDOW);
+    let mut cursor: u64 = 0;
     let mut unlink = Command::default();
     loop {
-        let scan = resp::command(&["SCAN", &cursor, "MATCH", pattern, "COUNT", SCAN_COUNT]);
-        let reply = scanner.call_ok(&scan).await?;
-        let Some((next, keys)) = scan_page(reply) else {
-            return Err(CacheError::Rejected {
-                url: node.describe(),
-                command: "SCAN".into(),
-                reason: "unexpected reply".into(),
-            });
-        };
+        let (next, keys): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(SCAN_COUNT)
+            .query_async(&mut scanner)
+            .await
+            .map_err(|e| match e.code() {
+                Some(_) => CacheError::Rejected {
+                    url: node.describe(),
+                    command: "SCAN".into(),
+                    reason: conn::describe(&e),
+                },
+                None => node.lost(&e, unlinker.sent()),
+            })?;
         for key in keys {
             unlink.start("UNLINK").arg(&key);
             unlinker.send(&unlink).await?;
         }
-        if next == "0" {
+        if next == 0 {
             break;
         }
         cursor = next;
     }
     unlinker.finish().await
-}
-
-fn scan_page(reply: Reply) -> Option<(String, Vec<Vec<u8>>)> {
-    let Reply::Array(mut parts) = reply else {
-        return None;
-    };
-    if parts.len() != 2 {
-        return None;
-    }
-    let Reply::Array(keys) = parts.pop()? else {
-        return None;
-    };
-    let cursor = parts.pop()?.as_text()?;
-    let keys = keys
-        .into_iter()
-        .filter_map(|k| match k {
-            Reply::Bulk(bytes) => Some(bytes),
-            _ => None,
-        })
-        .collect();
-    Some((cursor, keys))
 }
 
 /// Escapes the glob characters SCAN MATCH understands, so a prefix like

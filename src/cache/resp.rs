@@ -1,11 +1,9 @@
-//! The Redis wire protocol (RESP2), both ways.
+//! Commands as seedkit builds them, and their RESP encoding for `--resp`.
 //!
-//! seedkit encodes every command itself, once, into a byte buffer: the same
-//! bytes go to a socket or, with `warm --resp FILE`, to a file that
-//! `redis-cli --pipe` can replay, so the file is exactly what would have been
-//! sent. Replies are parsed incrementally: the bulk path only needs to know
-//! where a reply ends and whether it is an error ([`reply_end`]); the control
-//! path (INFO, CLUSTER SLOTS, SCAN) builds a [`Reply`] tree ([`parse_reply`]).
+//! The cache plan renders every command's arguments into one reusable buffer
+//! ([`Command`]). Sent to Redis, they go through the `redis` crate; with
+//! `warm --resp FILE` they are encoded here into a file that `redis-cli
+//! --pipe` can replay, byte for byte what the crate sends.
 
 use std::fmt;
 
@@ -51,6 +49,11 @@ impl Command {
 
     pub fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    /// Bytes of all arguments together (without the RESP framing).
+    pub fn data_len(&self) -> usize {
+        self.data.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -102,16 +105,6 @@ impl fmt::Display for Command {
     }
 }
 
-/// Builds a one-off command from string arguments (control commands).
-pub fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::default();
-    cmd.start(args[0]);
-    for arg in &args[1..] {
-        cmd.arg(arg.as_bytes());
-    }
-    cmd
-}
-
 /// Decimal digits of an integer, on the stack.
 struct Digits {
     buf: [u8; 21],
@@ -157,149 +150,6 @@ pub fn push_int(out: &mut Vec<u8>, n: i64) {
     out.extend_from_slice(Digits::new(n).as_bytes());
 }
 
-/// A parsed reply (control path only).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Reply {
-    Status(String),
-    Error(String),
-    Int(i64),
-    Bulk(Vec<u8>),
-    Nil,
-    Array(Vec<Reply>),
-}
-
-impl Reply {
-    pub fn as_text(&self) -> Option<String> {
-        match self {
-            Reply::Status(s) => Some(s.clone()),
-            Reply::Bulk(b) => Some(String::from_utf8_lossy(b).into_owned()),
-            _ => None,
-        }
-    }
-
-    pub fn as_int(&self) -> Option<i64> {
-        match self {
-            Reply::Int(n) => Some(*n),
-            Reply::Bulk(b) => std::str::from_utf8(b).ok()?.parse().ok(),
-            _ => None,
-        }
-    }
-}
-
-/// The server sent bytes that are not RESP.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtocolError(pub String);
-
-impl fmt::Display for ProtocolError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unexpected bytes from the server: {}", self.0)
-    }
-}
-
-/// Where a reply starting at `buf[0]` ends, and whether it is an error.
-/// `Ok(None)` means more bytes are needed.
-pub fn reply_end(buf: &[u8]) -> Result<Option<(usize, bool)>, ProtocolError> {
-    let Some(&kind) = buf.first() else {
-        return Ok(None);
-    };
-    let Some(line_end) = find_crlf(buf) else {
-        return Ok(None);
-    };
-    let after_line = line_end + 2;
-    match kind {
-        b'+' | b':' => Ok(Some((after_line, false))),
-        b'-' => Ok(Some((after_line, true))),
-        b'$' => {
-            let len = parse_len(&buf[1..line_end])?;
-            if len < 0 {
-                return Ok(Some((after_line, false)));
-            }
-            let end = after_line + len as usize + 2;
-            Ok((buf.len() >= end).then_some((end, false)))
-        }
-        b'*' => {
-            let count = parse_len(&buf[1..line_end])?;
-            let mut pos = after_line;
-            for _ in 0..count.max(0) {
-                match reply_end(&buf[pos..])? {
-                    Some((len, _)) => pos += len,
-                    None => return Ok(None),
-                }
-            }
-            Ok(Some((pos, false)))
-        }
-        other => Err(ProtocolError(format!(
-            "reply type byte {:?}",
-            char::from(other)
-        ))),
-    }
-}
-
-/// Parses one complete reply at the start of `buf`; `Ok(None)` if incomplete.
-pub fn parse_reply(buf: &[u8]) -> Result<Option<(Reply, usize)>, ProtocolError> {
-    let Some(&kind) = buf.first() else {
-        return Ok(None);
-    };
-    let Some(line_end) = find_crlf(buf) else {
-        return Ok(None);
-    };
-    let line = &buf[1..line_end];
-    let after_line = line_end + 2;
-    let text = || String::from_utf8_lossy(line).into_owned();
-    match kind {
-        b'+' => Ok(Some((Reply::Status(text()), after_line))),
-        b'-' => Ok(Some((Reply::Error(text()), after_line))),
-        b':' => {
-            let n = parse_len(line)?;
-            Ok(Some((Reply::Int(n), after_line)))
-        }
-        b'$' => {
-            let len = parse_len(line)?;
-            if len < 0 {
-                return Ok(Some((Reply::Nil, after_line)));
-            }
-            let end = after_line + len as usize;
-            if buf.len() < end + 2 {
-                return Ok(None);
-            }
-            Ok(Some((Reply::Bulk(buf[after_line..end].to_vec()), end + 2)))
-        }
-        b'*' => {
-            let count = parse_len(line)?;
-            if count < 0 {
-                return Ok(Some((Reply::Nil, after_line)));
-            }
-            let mut items = Vec::with_capacity(count as usize);
-            let mut pos = after_line;
-            for _ in 0..count {
-                match parse_reply(&buf[pos..])? {
-                    Some((item, len)) => {
-                        items.push(item);
-                        pos += len;
-                    }
-                    None => return Ok(None),
-                }
-            }
-            Ok(Some((Reply::Array(items), pos)))
-        }
-        other => Err(ProtocolError(format!(
-            "reply type byte {:?}",
-            char::from(other)
-        ))),
-    }
-}
-
-fn find_crlf(buf: &[u8]) -> Option<usize> {
-    buf.windows(2).position(|w| w == b"\r\n")
-}
-
-fn parse_len(digits: &[u8]) -> Result<i64, ProtocolError> {
-    std::str::from_utf8(digits)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| ProtocolError(format!("bad length {:?}", String::from_utf8_lossy(digits))))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,36 +166,5 @@ mod tests {
         );
         assert_eq!(cmd.key(), b"k");
         assert_eq!(cmd.to_string(), "HSET k f -42");
-    }
-
-    #[test]
-    fn finds_reply_ends_across_partial_reads() {
-        let buf = b"+OK\r\n:12\r\n$3\r\nabc\r\n*2\r\n$1\r\na\r\n:1\r\n-ERR no\r\n";
-        let mut pos = 0;
-        let mut errors = 0;
-        let mut count = 0;
-        while let Some((len, is_error)) = reply_end(&buf[pos..]).unwrap() {
-            pos += len;
-            count += 1;
-            errors += usize::from(is_error);
-        }
-        assert_eq!((count, errors, pos), (5, 1, buf.len()));
-        assert_eq!(reply_end(b"$3\r\nab").unwrap(), None);
-        assert_eq!(reply_end(b"*2\r\n:1\r\n").unwrap(), None);
-    }
-
-    #[test]
-    fn parses_nested_replies() {
-        let (reply, len) = parse_reply(b"*2\r\n$1\r\n0\r\n*1\r\n$3\r\nkey\r\n")
-            .unwrap()
-            .unwrap();
-        assert_eq!(len, 24);
-        assert_eq!(
-            reply,
-            Reply::Array(vec![
-                Reply::Bulk(b"0".to_vec()),
-                Reply::Array(vec![Reply::Bulk(b"key".to_vec())])
-            ])
-        );
     }
 }

@@ -1,19 +1,19 @@
 //! Where warm commands go: one Redis server, the masters of a cluster
-//! (routed by hash slot), or a RESP file for `redis-cli --pipe`.
+//! (batched per master by hash slot), or a RESP file for `redis-cli --pipe`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::CacheError;
 use super::cluster::{self, Topology};
-use super::conn::{Conn, Target};
+use super::conn::{self, Target};
 use super::resp::Command;
 use super::writer::Pipeline;
 
 const FILE_BUFFER: usize = 1 << 20;
 
 pub enum Sink {
-    Server(Pipeline),
+    Server(Box<Pipeline>),
     Cluster {
         masters: Vec<Pipeline>,
         topology: Topology,
@@ -41,32 +41,37 @@ impl Sink {
         target: &Target,
         window: usize,
     ) -> Result<(Sink, Destination), CacheError> {
-        let mut conn = Conn::open(target).await?;
-        match cluster::discover(&mut conn).await? {
-            None => Ok((
-                Sink::Server(Pipeline::new(conn, window)),
+        let mut con = conn::open(target).await?;
+        let Some(topology) = cluster::discover(&mut con, target).await? else {
+            return Ok((
+                Sink::Server(Box::new(Pipeline::new(con, target.clone(), window))),
                 Destination::Server {
                     url: target.redacted(),
                 },
-            )),
-            Some(topology) => {
-                drop(conn);
-                let mut masters = Vec::with_capacity(topology.masters.len());
-                for (host, port) in &topology.masters {
-                    let node = Conn::open(&target.node(host, *port)).await?;
-                    masters.push(Pipeline::new(node, window));
-                }
-                let destination = Destination::Cluster {
-                    url: target.redacted(),
-                    masters: topology
-                        .masters
-                        .iter()
-                        .map(|(h, p)| target.node(h, *p).addr())
-                        .collect(),
-                };
-                Ok((Sink::Cluster { masters, topology }, destination))
-            }
+            ));
+        };
+        drop(con);
+        let redirect = cluster::connect(target).await?;
+        let mut masters = Vec::with_capacity(topology.masters.len());
+        for (host, port) in &topology.masters {
+            let node = target.node(host, *port);
+            let con = conn::open(&node).await?;
+            masters.push(Pipeline::cluster_master(
+                con,
+                node,
+                window,
+                redirect.clone(),
+            ));
         }
+        let destination = Destination::Cluster {
+            url: target.redacted(),
+            masters: topology
+                .masters
+                .iter()
+                .map(|(h, p)| target.node(h, *p).addr())
+                .collect(),
+        };
+        Ok((Sink::Cluster { masters, topology }, destination))
     }
 
     /// Writes commands as RESP into `path` instead of sending them.

@@ -1,104 +1,95 @@
-//! The pipelined sender: commands stream out while a reader task counts
-//! the replies, with a bounded window of commands in flight.
+//! The pipelined sender: commands are batched into pipelines, and a few
+//! pipelines are in flight on one connection at a time.
 //!
-//! The window keeps memory flat and stops a slow (or dying) server from
-//! accumulating an unbounded backlog; within it, writes never wait for
-//! replies, which is what `redis-cli --pipe` does too. The first error reply
-//! (OOM, WRONGTYPE, ...) or a lost connection stops the stream.
+//! This is seedkit's batching on top of the `redis` crate's multiplexed
+//! connection, shaped like `redis-cli --pipe`: while Redis works through one
+//! pipeline the next ones are already on the wire, so the server never waits
+//! for seedkit. At most `window` commands are in flight, which keeps memory
+//! flat and lets a slow (or dying) server throttle the warm instead of
+//! queueing an unbounded backlog. The first error reply (OOM, WRONGTYPE,
+//! ...) or a lost connection stops the stream.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
-use tokio::sync::{Semaphore, watch};
-use tokio::task::JoinHandle;
+use redis::aio::{ConnectionLike, MultiplexedConnection};
+use redis::cluster_async::ClusterConnection;
+use redis::{Cmd, RedisResult, Value};
 
 use super::CacheError;
-use super::conn::{BoxStream, Conn, Target, describe_io};
-use super::resp::{self, Command};
+use super::conn::{Target, describe};
+use super::resp::Command;
 
-/// Bytes buffered before a write to the socket.
-const FLUSH_BYTES: usize = 64 * 1024;
-/// A server that neither reads nor answers for this long is given up on
-/// (a paused or wedged Redis must not hang the warm forever).
-const STALL: Duration = Duration::from_secs(60);
-/// How often the reader checks for a stall.
-const STALL_CHECK: Duration = Duration::from_secs(5);
+/// Pipelines in flight per connection: one being answered, the next ones
+/// already sent. Four kept Redis busy in the measurements
+/// (docs/BENCHMARKS.md); more only adds memory.
+const DEPTH: usize = 4;
+/// A pipeline is sent once it holds this many bytes of arguments, whatever
+/// its command count: a pipeline of big `ZADD`s is answered in bounded time.
+const PIPELINE_BYTES: usize = 1 << 20;
+
+type Reply = Pin<Box<dyn Future<Output = (redis::Pipeline, RedisResult<Vec<Value>>)> + Send>>;
 
 /// One connection streaming commands.
 pub struct Pipeline {
-    writer: WriteHalf<BoxStream>,
-    out: Vec<u8>,
-    window: Arc<Semaphore>,
-    credits: u32,
-    credit_batch: u32,
-    sent: u64,
-    acknowledged: Arc<AtomicU64>,
-    /// Commands written to the socket (the reader's stall check).
-    written: Arc<AtomicU64>,
-    expected: watch::Sender<u64>,
-    reader: Option<JoinHandle<Result<u64, CacheError>>>,
+    con: MultiplexedConnection,
     target: Target,
+    /// The pipeline being filled.
+    batch: redis::Pipeline,
+    batch_bytes: usize,
+    /// Commands per pipeline.
+    batch_len: usize,
+    in_flight: VecDeque<Reply>,
+    sent: u64,
+    acknowledged: u64,
+    /// On a cluster master: where commands answered with `MOVED`/`ASK` go.
+    redirect: Option<ClusterConnection>,
 }
 
 impl Pipeline {
-    /// Turns a logged-in connection into a pipeline with at most `window`
-    /// commands in flight.
-    pub fn new(conn: Conn, window: usize) -> Pipeline {
-        let window = window.clamp(1, Semaphore::MAX_PERMITS);
-        let (stream, leftover, target) = conn.into_parts();
-        let (read, writer) = tokio::io::split(stream);
-        let semaphore = Arc::new(Semaphore::new(window));
-        let acknowledged = Arc::new(AtomicU64::new(0));
-        let written = Arc::new(AtomicU64::new(0));
-        let (expected, expected_rx) = watch::channel(u64::MAX);
-        let reader = tokio::spawn(read_replies(
-            read,
-            leftover,
-            semaphore.clone(),
-            acknowledged.clone(),
-            written.clone(),
-            expected_rx,
-            target.clone(),
-        ));
+    /// A sender on `con` with at most `window` commands in flight.
+    pub fn new(con: MultiplexedConnection, target: Target, window: usize) -> Pipeline {
+        let batch_len = (window / DEPTH).max(1);
         Pipeline {
-            writer,
-            out: Vec::with_capacity(FLUSH_BYTES * 2),
-            window: semaphore,
-            credits: 0,
-            credit_batch: (window / 8).clamp(1, 4096) as u32,
-            sent: 0,
-            acknowledged,
-            written,
-            expected,
-            reader: Some(reader),
+            con,
             target,
+            batch: redis::Pipeline::with_capacity(batch_len),
+            batch_bytes: 0,
+            batch_len,
+            in_flight: VecDeque::with_capacity(DEPTH + 1),
+            sent: 0,
+            acknowledged: 0,
+            redirect: None,
         }
     }
 
-    /// Queues one command; writes when the buffer is full, waits when the
-    /// window is.
+    /// A sender to one master of a cluster; commands it answers with a
+    /// redirection are sent again through `cluster`.
+    pub fn cluster_master(
+        con: MultiplexedConnection,
+        target: Target,
+        window: usize,
+        cluster: ClusterConnection,
+    ) -> Pipeline {
+        let mut pipeline = Pipeline::new(con, target, window);
+        pipeline.redirect = Some(cluster);
+        pipeline
+    }
+
+    /// Queues one command; sends a pipeline when the batch is full, waits
+    /// when the window is.
     pub async fn send(&mut self, cmd: &Command) -> Result<(), CacheError> {
-        if self.credits == 0 {
-            self.flush().await?;
-            let acquired = self
-                .window
-                .acquire_many(self.credit_batch)
-                .await
-                .map(|permits| permits.forget());
-            if acquired.is_err() {
-                // The reader closed the window: it saw an error reply or lost
-                // the connection; its error says which.
-                return Err(self.reader_error().await);
-            }
-            self.credits = self.credit_batch;
+        let mut out = Cmd::with_capacity(cmd.len(), cmd.data_len());
+        for i in 0..cmd.len() {
+            out.arg(cmd.get(i));
         }
-        self.credits -= 1;
-        cmd.encode(&mut self.out);
+        self.batch.add_command(out);
+        self.batch_bytes += cmd.data_len();
         self.sent += 1;
-        if self.out.len() >= FLUSH_BYTES {
-            self.flush().await?;
+        if self.batch.len() >= self.batch_len || self.batch_bytes >= PIPELINE_BYTES {
+            self.submit().await?;
         }
         Ok(())
     }
@@ -108,170 +99,80 @@ impl Pipeline {
         self.sent
     }
 
-    async fn flush(&mut self) -> Result<(), CacheError> {
-        if self.out.is_empty() {
+    /// Sends what is queued and waits for every reply; returns the number of
+    /// commands.
+    pub async fn finish(mut self) -> Result<u64, CacheError> {
+        self.submit().await?;
+        while let Some(reply) = self.in_flight.pop_front() {
+            self.check(reply.await).await?;
+        }
+        Ok(self.sent)
+    }
+
+    /// Puts the batch on the wire, then waits for the oldest pipeline if
+    /// more than `DEPTH` are in flight.
+    async fn submit(&mut self) -> Result<(), CacheError> {
+        if self.batch.is_empty() {
             return Ok(());
         }
-        let write = tokio::time::timeout(STALL, self.writer.write_all(&self.out)).await;
-        let write = write.unwrap_or_else(|_| {
-            Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!("the server read nothing for {}s", STALL.as_secs()),
-            ))
+        let batch = std::mem::replace(
+            &mut self.batch,
+            redis::Pipeline::with_capacity(self.batch_len),
+        );
+        self.batch_bytes = 0;
+        let mut con = self.con.clone();
+        let mut reply: Reply = Box::pin(async move {
+            let result = con.req_packed_commands(&batch, 0, batch.len()).await;
+            (batch, result)
         });
-        if let Err(e) = write {
-            // Prefer the reader's account (an error reply explains more than
-            // a broken pipe does).
-            let reader_error = self.reader_error().await;
-            return Err(match reader_error {
-                CacheError::ConnectionLost { .. } => CacheError::ConnectionLost {
-                    url: self.target.describe(),
-                    acknowledged: self.acknowledged.load(Ordering::Relaxed),
-                    reason: describe_io(&e),
-                },
-                other => other,
-            });
+        // Poll once now: that queues the pipeline on the connection, so
+        // pipelines reach Redis in the order they were made (an `EXPIRE`
+        // must not overtake the `HSET` that creates its key), whichever
+        // reply is awaited first.
+        if let Poll::Ready(done) =
+            std::future::poll_fn(|cx| Poll::Ready(reply.as_mut().poll(cx))).await
+        {
+            reply = Box::pin(std::future::ready(done));
         }
-        self.out.clear();
-        self.written.store(self.sent, Ordering::Relaxed);
+        self.in_flight.push_back(reply);
+        while self.in_flight.len() > DEPTH {
+            if let Some(oldest) = self.in_flight.pop_front() {
+                self.check(oldest.await).await?;
+            }
+        }
         Ok(())
     }
 
-    /// Sends what is buffered and waits for every reply.
-    pub async fn finish(mut self) -> Result<u64, CacheError> {
-        self.flush().await?;
-        self.expected.send_replace(self.sent);
-        match self.reader.take() {
-            Some(reader) => join(reader, &self.target).await,
-            None => Ok(self.sent),
-        }
-    }
-
-    async fn reader_error(&mut self) -> CacheError {
-        // Unblock a reader waiting for more replies, then collect its verdict.
-        self.expected.send_replace(self.sent);
-        let lost = || CacheError::ConnectionLost {
-            url: self.target.describe(),
-            acknowledged: self.acknowledged.load(Ordering::Relaxed),
-            reason: "the server closed the connection".to_string(),
-        };
-        match self.reader.take() {
-            Some(reader) => match join(reader, &self.target).await {
-                Err(e) => e,
-                Ok(_) => lost(),
-            },
-            None => lost(),
-        }
-    }
-}
-
-async fn join(
-    reader: JoinHandle<Result<u64, CacheError>>,
-    target: &Target,
-) -> Result<u64, CacheError> {
-    reader.await.unwrap_or_else(|e| {
-        Err(CacheError::ConnectionLost {
-            url: target.describe(),
-            acknowledged: 0,
-            reason: format!("reply reader failed: {e}"),
-        })
-    })
-}
-
-/// Counts replies until `expected` of them arrived; returns the count, or
-/// the first error reply / connection failure (closing the window so the
-/// sender stops).
-async fn read_replies(
-    mut read: ReadHalf<BoxStream>,
-    mut buf: Vec<u8>,
-    window: Arc<Semaphore>,
-    acknowledged: Arc<AtomicU64>,
-    written: Arc<AtomicU64>,
-    mut expected: watch::Receiver<u64>,
-    target: Target,
-) -> Result<u64, CacheError> {
-    let mut count: u64 = 0;
-    let mut last_progress = Instant::now();
-    let mut start = 0;
-    buf.reserve(FLUSH_BYTES);
-    let result = loop {
-        // Count every complete reply in the buffer.
-        let mut counted = 0u32;
-        let mut error = None;
-        let mut error_at = 0u32;
-        loop {
-            match resp::reply_end(&buf[start..]) {
-                Ok(Some((len, is_error))) => {
-                    if is_error && error.is_none() {
-                        error_at = counted;
-                        let line = &buf[start + 1..start + len - 2];
-                        error = Some(String::from_utf8_lossy(line).into_owned());
-                    }
-                    start += len;
-                    counted += 1;
+    /// Counts a pipeline's replies; the first error reply (after following
+    /// cluster redirections) or a lost connection is the warm's error.
+    async fn check(
+        &mut self,
+        (batch, result): (redis::Pipeline, RedisResult<Vec<Value>>),
+    ) -> Result<(), CacheError> {
+        let replies = result.map_err(|e| self.target.lost(&e, self.acknowledged))?;
+        for (i, reply) in replies.into_iter().enumerate() {
+            let Value::ServerError(error) = reply else {
+                continue;
+            };
+            let redirected = matches!(
+                error.kind(),
+                Some(redis::ServerErrorKind::Moved | redis::ServerErrorKind::Ask)
+            );
+            let retried = match (&mut self.redirect, batch.cmd_iter().nth(i)) {
+                (Some(cluster), Some(cmd)) if redirected => {
+                    cluster.req_packed_command(cmd).await.map(|_| ())
                 }
-                Ok(None) => break,
-                Err(e) => {
-                    error.get_or_insert(e.to_string());
-                    break;
-                }
+                _ => Err(error.into()),
+            };
+            if let Err(e) = retried {
+                return Err(CacheError::Rejected {
+                    url: self.target.describe(),
+                    command: format!("pipelined command #{}", self.acknowledged + i as u64 + 1),
+                    reason: describe(&e),
+                });
             }
         }
-        count += u64::from(counted);
-        acknowledged.store(count, Ordering::Relaxed);
-        if let Some(reason) = error {
-            break Err(CacheError::Rejected {
-                url: target.describe(),
-                command: format!(
-                    "pipelined command #{}",
-                    count - u64::from(counted) + u64::from(error_at) + 1
-                ),
-                reason,
-            });
-        }
-        window.add_permits(counted as usize);
-        if start > 0 {
-            buf.drain(..start);
-            start = 0;
-        }
-        if count >= *expected.borrow() {
-            break Ok(count);
-        }
-        if buf.capacity() - buf.len() < 4096 {
-            buf.reserve(FLUSH_BYTES);
-        }
-        tokio::select! {
-            read_result = tokio::time::timeout(STALL_CHECK, read.read_buf(&mut buf)) => match read_result {
-                Ok(Ok(0)) => break Err(lost(&target, count, "the server closed the connection".into())),
-                Ok(Ok(_)) => last_progress = Instant::now(),
-                Ok(Err(e)) => break Err(lost(&target, count, describe_io(&e))),
-                Err(_) => {
-                    // Nothing to read: fine while nothing is outstanding.
-                    if written.load(Ordering::Relaxed) <= count {
-                        last_progress = Instant::now();
-                    } else if last_progress.elapsed() >= STALL {
-                        let reason = format!("no reply for {}s", STALL.as_secs());
-                        break Err(lost(&target, count, reason));
-                    }
-                }
-            },
-            changed = expected.changed() => {
-                if changed.is_err() {
-                    break Err(lost(&target, count, "the sender stopped".into()));
-                }
-            }
-        }
-    };
-    if result.is_err() {
-        window.close();
-    }
-    result
-}
-
-fn lost(target: &Target, acknowledged: u64, reason: String) -> CacheError {
-    CacheError::ConnectionLost {
-        url: target.describe(),
-        acknowledged,
-        reason,
+        self.acknowledged += batch.len() as u64;
+        Ok(())
     }
 }

@@ -117,7 +117,7 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         false => Some(CacheSpec::new(&profile, &dataset)?).filter(|spec| !spec.sets.is_empty()),
     };
     if let Some(spec) = &cache_spec {
-        global.redis_url()?;
+        cache::check_url(global.redis_url()?)?;
         if args.reset {
             cache::check_reset_prefix(spec)?;
         }
@@ -143,6 +143,7 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         let options = CacheOptions {
             redis_url: global.redis_url.clone(),
             reset: args.reset,
+            connect_timeout: Some(cache::DEFAULT_CONNECT_TIMEOUT),
             ..CacheOptions::default()
         };
         let phase = match cache::warm(&dataset, spec, &options).await {
@@ -166,7 +167,8 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
     output::result(&summary, global.format, output::print_summary)?;
     match cache_error {
-        Some(e) => Err(e.into()),
+        // The load stays committed: exit 10 whatever the cache error.
+        Some(e) => Err(e.after_load().into()),
         None => Ok(ExitCode::Success),
     }
 }

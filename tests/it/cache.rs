@@ -328,7 +328,7 @@ fn unknown_set_field_is_a_profile_error_with_location() {
 }
 
 #[test]
-fn unreachable_redis_exits_10_naming_the_redacted_url() {
+fn unreachable_redis_exits_3_naming_the_redacted_url() {
     let reserved = reserve_port();
     let port = reserved.port;
     let url = format!("redis://:s3cret@127.0.0.1:{port}/0");
@@ -336,7 +336,7 @@ fn unreachable_redis_exits_10_naming_the_redacted_url() {
         .env("REDIS_URL", &url)
         .args(["warm", "--profile", "ci"])
         .run();
-    out.assert_code(10);
+    out.assert_code(3);
     assert!(
         out.stderr
             .contains(&format!("redis://:***@127.0.0.1:{port}/0")),
@@ -348,14 +348,75 @@ fn unreachable_redis_exits_10_naming_the_redacted_url() {
 }
 
 #[test]
-fn wrong_password_exits_10_without_leaking_it() {
+fn redis_that_never_answers_times_out_with_exit_3() {
+    // Accepts connections (the kernel completes the handshake) and never
+    // says a word: a stuck proxy, a black-holing firewall.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://:s3cret@{}/0", listener.local_addr().unwrap());
+    let started = Instant::now();
+    let out = seedkit()
+        .env("REDIS_URL", &url)
+        .args(["warm", "--profile", "ci"])
+        .run();
+    let waited = started.elapsed();
+    out.assert_code(3);
+    assert!(
+        out.stderr.contains("no answer within 10s"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("redis://:***@127.0.0.1:"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("s3cret"), "{}", out.stderr);
+    assert!(waited < Duration::from_secs(20), "waited {waited:?}");
+    drop(listener);
+}
+
+#[test]
+fn malformed_redis_url_and_unknown_set_exit_2() {
+    let redis = TestRedis::new("usage");
+    let out = seedkit()
+        .env("REDIS_URL", "redis://:s3cret@127.0.0.1:6379/not-a-number")
+        .args(["warm", "--profile", "ci"])
+        .run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("invalid Redis URL"), "{}", out.stderr);
+    assert!(!out.stderr.contains("s3cret"), "{}", out.stderr);
+
+    let out = warm(&redis, &["--only", "nope"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("no cache set named `nope`"),
+        "{}",
+        out.stderr
+    );
+    assert!(redis.keys().is_empty());
+
+    // `seed` refuses the URL before it touches the database.
+    let db = TestDb::new("bad_redis_url");
+    db.seedkit().arg("migrate").run().success();
+    let out = db
+        .seedkit()
+        .env("REDIS_URL", "http://127.0.0.1:6379/0")
+        .args(["seed", "--profile", "ci"])
+        .run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("invalid Redis URL"), "{}", out.stderr);
+    assert_eq!(db.query("SELECT count(*) FROM players"), "0");
+}
+
+#[test]
+fn wrong_password_exits_3_without_leaking_it() {
     let server = PrivateRedis::start(&["--requirepass", "right-one"]);
     let url = format!("redis://:wrong-one@127.0.0.1:{}/0", server.port);
     let out = seedkit()
         .env("REDIS_URL", &url)
         .args(["warm", "--profile", "ci"])
         .run();
-    out.assert_code(10);
+    out.assert_code(3);
     assert!(out.stderr.contains("refused the login"), "{}", out.stderr);
     assert!(!out.stderr.contains("wrong-one"), "{}", out.stderr);
     // With the right password (and a database number) it works.
@@ -456,7 +517,7 @@ fn rediss_urls_warm_over_tls_and_check_the_certificate() {
         .env("REDIS_URL", &url)
         .args(["warm", "--profile", "ci"])
         .run();
-    out.assert_code(10);
+    out.assert_code(3);
     assert!(
         out.stderr.contains("TLS handshake failed"),
         "{}",
