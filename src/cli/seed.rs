@@ -149,13 +149,13 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         let phase = match cache::warm(&dataset, spec, &options).await {
             Ok(warmed) => CachePhase {
                 ok: true,
-                detail: serde_json::to_value(&warmed).unwrap_or_default(),
+                detail: Some(warmed),
                 error: None,
             },
             Err(e) => {
                 let phase = CachePhase {
                     ok: false,
-                    detail: serde_json::Value::Null,
+                    detail: None,
                     error: Some(e.to_string()),
                 };
                 cache_error = Some(e);

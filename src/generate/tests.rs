@@ -1,4 +1,5 @@
-//! Unit tests of generation: determinism, chunking, uniqueness, speed.
+//! Unit tests of generation: determinism, chunking, uniqueness. The speed
+//! measurement is examples/generation_speed.rs, run by `just bench`.
 
 use std::path::Path;
 
@@ -28,25 +29,6 @@ n = { int = { min = 1, max = 3 } }
 fn shipped(name: &str) -> Profile {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles");
     Profile::load(name, &dir, &[], None).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-#[test]
-fn print_default_rows() {
-    let d = Dataset::new(&shipped("default")).unwrap();
-    for t in d.tables() {
-        println!(
-            "{} ({} rows) parents {:?} ~{} B/row",
-            t.name(),
-            t.row_count(),
-            t.parents(),
-            t.estimated_row_bytes()
-        );
-        println!("  {}", t.columns().join(" | "));
-        for i in 0..3.min(t.row_count()) {
-            let row: Vec<String> = t.row_at(i).iter().map(|v| format!("{v}")).collect();
-            println!("  {}", row.join(" | "));
-        }
-    }
 }
 
 #[test]
@@ -302,90 +284,6 @@ fn derived_and_nullable_columns_keep_the_schema_checks() {
     }
 }
 
-/// CPU time of this thread in seconds (Linux `schedstat`), so a busy
-/// machine does not distort the measurement; wall time elsewhere.
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or_else(
-            || {
-                static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-                START
-                    .get_or_init(std::time::Instant::now)
-                    .elapsed()
-                    .as_secs_f64()
-            },
-            |ns| ns / 1e9,
-        )
-}
-
-/// Generation speed for the players table shape (and sessions), one core.
-/// Run: cargo test --release --lib generation_speed -- --ignored --nocapture
-#[test]
-#[ignore = "a measurement; run in release mode"]
-fn generation_speed() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles");
-    let without_json = ["players.columns.preferences={ value = {} }".to_string()];
-    let plain = Dataset::new(&Profile::load("large", &dir, &without_json, None).unwrap()).unwrap();
-    let d = Dataset::new(&shipped("large")).unwrap();
-    for (name, label) in [
-        ("players", "players"),
-        ("players", "players, constant preferences"),
-        ("game_sessions", "game_sessions"),
-        ("security_events", "security_events"),
-    ] {
-        let t = if label.contains("constant") {
-            plain.table(name)
-        } else {
-            d.table(name)
-        }
-        .unwrap();
-        let rows = t.row_count().min(2_000_000);
-        let start = cpu_seconds();
-        let mut cursor = t.rows(&Chunk { first_row: 0, rows });
-        let mut cells = 0usize;
-        while let Some(row) = cursor.next_row() {
-            cells += row.len();
-        }
-        let secs = cpu_seconds() - start;
-        println!(
-            "{label}: {rows} rows in {secs:.3} s CPU = {:.2} M rows/s ({:.0} ns/row, {:.1} ns/cell)",
-            rows as f64 / secs / 1e6,
-            secs * 1e9 / rows as f64,
-            secs * 1e9 / cells as f64
-        );
-    }
-}
-
-/// Time per column of the players table (release mode).
-#[test]
-#[ignore = "a measurement; run in release mode"]
-fn column_costs() {
-    let d = Dataset::new(&shipped("large")).unwrap();
-    for name in ["players", "game_sessions"] {
-        let t = d.table(name).unwrap();
-        let core = &t.core;
-        let rows = 2_000_000u64;
-        let mut values = vec![Value::Null; core.columns.len()];
-        core.fill_row(&core.ctx(0), &mut values);
-        for (i, col) in core.columns.iter().enumerate() {
-            let mut others = values.clone();
-            let (view, _) = column::Row::split(&mut others, i);
-            let start = cpu_seconds();
-            let mut v = Value::Null;
-            for row in 0..rows {
-                col.fill(&table::RowCtx::new(row, row / 5, 0), &view, &mut v);
-            }
-            println!(
-                "{name}.{}: {:.1} ns",
-                core.names[i],
-                (cpu_seconds() - start) * 1e9 / rows as f64
-            );
-        }
-    }
-}
-
 #[test]
 fn documented_generators() {
     let d = dataset(
@@ -404,13 +302,6 @@ code = { template = "ACH_{n}-{{x}}-{kind}" }
     let t = d.table("t").unwrap();
     let rows: Vec<Vec<Value>> = (0..3).map(|i| t.row_at(i)).collect();
     for row in &rows {
-        println!(
-            "{}",
-            row.iter()
-                .map(|v| v.to_string())
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
         let Value::Array(tags) = &row[0] else {
             panic!("{row:?}")
         };

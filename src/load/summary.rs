@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use crate::ui::round3;
+use crate::cache::CacheSummary;
 
 /// What one table received.
 #[derive(Debug, Clone, Serialize)]
@@ -32,11 +33,14 @@ pub struct Phases {
 }
 
 /// The result of the cache step as the summary shows it.
+///
+/// The load does not warm Redis itself: `seed` runs the cache step after it
+/// and records the cache module's own typed report here.
 #[derive(Debug, Clone, Serialize)]
 pub struct CachePhase {
     pub ok: bool,
-    /// Whatever the cache step reports (keys written, per-kind counts...).
-    pub detail: serde_json::Value,
+    /// What the warm did (sets, keys, commands); `null` when it failed.
+    pub detail: Option<CacheSummary>,
     /// Why it failed, when it did (the database load is committed anyway).
     pub error: Option<String>,
 }

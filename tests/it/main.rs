@@ -7,6 +7,7 @@ mod support;
 
 mod cache;
 mod cli;
+mod determinism;
 mod migrate;
 mod profile_errors;
 mod safety;
