@@ -21,7 +21,9 @@
 use std::time::Duration;
 
 use crate::generate::{Dataset, TableGen, Value};
-use crate::profile::{Location, Node, NodeValue, Profile, ProfileError, Table};
+use crate::profile::reader::{Reader, expected, flag, positive, probability, string};
+use crate::profile::template::{self, Piece};
+use crate::profile::{Entry, Location, Node, NodeValue, Profile, ProfileError};
 
 /// Key prefix when the profile does not set `[redis] prefix`.
 pub const DEFAULT_PREFIX: &str = "seedkit:";
@@ -330,30 +332,87 @@ fn invalid(location: &Location, message: impl Into<String>) -> ProfileError {
     ProfileError::invalid(location, message).with_hint(DOCS)
 }
 
+const SET_KEYS: [&str; 15] = [
+    "enabled", "table", "count", "join", "where", "sample", "top", "key", "type", "fields",
+    "columns", "value", "member", "score", "ttl",
+];
+
+/// The keys of one `[redis.sets.NAME]`, read through the profile's one
+/// [`Reader`] (which has refused any other key).
+struct SetNodes<'n> {
+    path: String,
+    location: &'n Location,
+    table: Option<&'n Node>,
+    count: Option<&'n Node>,
+    join: Option<&'n Node>,
+    filter: Option<&'n Node>,
+    sample: Option<&'n Node>,
+    top: Option<&'n Node>,
+    key: &'n Node,
+    kind: &'n Node,
+    fields: Option<&'n Node>,
+    columns: Option<&'n Node>,
+    value: Option<&'n Node>,
+    member: Option<&'n Node>,
+    score: Option<&'n Node>,
+    ttl: Option<&'n Node>,
+}
+
+impl<'n> SetNodes<'n> {
+    /// The set's keys, or None when it says `enabled = false`.
+    fn read(entry: &'n Entry) -> Result<Option<SetNodes<'n>>, ProfileError> {
+        let path = format!("redis.sets.{}", entry.key);
+        let mut r = Reader::new(&entry.node, path.clone())?.expect_keys(&SET_KEYS)?;
+        if let Some(enabled) = r.get("enabled")
+            && !flag(enabled, &format!("{path}.enabled"))?
+        {
+            return Ok(None);
+        }
+        Ok(Some(SetNodes {
+            location: r.location(),
+            table: r.get("table"),
+            count: r.get("count"),
+            join: r.get("join"),
+            filter: r.get("where"),
+            sample: r.get("sample"),
+            top: r.get("top"),
+            key: r.required_like("key", "\"session:{id}\"")?,
+            kind: r.required_like("type", "\"hash\" (or zset, set, string, json, counter)")?,
+            fields: r.get("fields"),
+            columns: r.get("columns"),
+            value: r.get("value"),
+            member: r.get("member"),
+            score: r.get("score"),
+            ttl: r.get("ttl"),
+            path,
+        }))
+    }
+
+    /// `path.key`, for messages about one key of the set.
+    fn at(&self, key: &str) -> String {
+        format!("{}.{key}", self.path)
+    }
+}
+
 impl<'a> Parser<'a> {
     fn spec(&self, redis: &Node) -> Result<CacheSpec, ProfileError> {
-        let table = expect_table(redis, "[redis]")?;
-        check_keys(table, &["prefix", "window", "batch", "sets"], "[redis]")?;
-        let prefix = match table.get("prefix") {
-            Some(node) => expect_str(node, "redis.prefix")?.to_string(),
+        let mut r =
+            Reader::new(redis, "[redis]")?.expect_keys(&["prefix", "window", "batch", "sets"])?;
+        let prefix = match r.get("prefix") {
+            Some(node) => string(node, "redis.prefix")?.to_string(),
             None => DEFAULT_PREFIX.to_string(),
         };
-        let window = positive(table.get("window"), "redis.window", DEFAULT_WINDOW as i64)? as usize;
-        let batch = positive(table.get("batch"), "redis.batch", DEFAULT_BATCH as i64)? as usize;
+        let count = |node: Option<&Node>, key: &str, default: usize| {
+            node.map_or(Ok(default), |n| positive(n, key).map(|n| n as usize))
+        };
+        let window = count(r.get("window"), "redis.window", DEFAULT_WINDOW)?;
+        let batch = count(r.get("batch"), "redis.batch", DEFAULT_BATCH)?;
         let mut sets = Vec::new();
-        if let Some(node) = table.get("sets") {
-            for entry in expect_table(node, "redis.sets")?.iter() {
-                let path = format!("redis.sets.{}", entry.key);
-                let set_table = expect_table(&entry.node, &path)?;
-                if let Some(enabled) = set_table.get("enabled") {
-                    let on = enabled.as_bool().ok_or_else(|| {
-                        wrong_type(enabled, &format!("{path}.enabled"), "true or false")
-                    })?;
-                    if !on {
-                        continue;
-                    }
+        if let Some(node) = r.get("sets") {
+            for entry in Reader::new(node, "redis.sets")?.entries() {
+                if let Some(nodes) = SetNodes::read(entry)? {
+                    sets.push(self.set(&entry.key, &nodes)?);
                 }
-                sets.push(self.set(&entry.key, &entry.node, set_table, &path)?);
             }
         }
         Ok(CacheSpec {
@@ -364,37 +423,14 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn set(&self, name: &str, node: &Node, t: &Table, path: &str) -> Result<SetSpec, ProfileError> {
-        check_keys(
-            t,
-            &[
-                "enabled", "table", "count", "join", "where", "sample", "top", "key", "type",
-                "fields", "columns", "value", "member", "score", "ttl",
-            ],
-            path,
-        )?;
-        let (source, scope) = self.source(node, t, path)?;
-        let key_node = t.get("key").ok_or_else(|| {
-            invalid(
-                &node.location,
-                format!("{path} has no `key` (e.g. key = \"session:{{id}}\")"),
-            )
-        })?;
-        let key = template(key_node, &format!("{path}.key"), &scope)?;
-        let type_node = t.get("type").ok_or_else(|| {
-            invalid(
-                &node.location,
-                format!("{path} has no `type` (hash, zset, set, string, json or counter)"),
-            )
-        })?;
-        let kind = self.kind(type_node, t, path, &scope)?;
-        let ttl = match t.get("ttl") {
-            None => None,
-            Some(node) => Some(ttl(node, &format!("{path}.ttl"))?),
-        };
+    fn set(&self, name: &str, nodes: &SetNodes) -> Result<SetSpec, ProfileError> {
+        let (source, scope) = self.source(nodes)?;
+        let key = template(nodes.key, &nodes.at("key"), &scope)?;
+        let kind = self.kind(nodes, &scope)?;
+        let ttl = nodes.ttl.map(|n| ttl(n, &nodes.at("ttl"))).transpose()?;
         let set = SetSpec {
             name: name.to_string(),
-            location: node.location.clone(),
+            location: nodes.location.clone(),
             source,
             key,
             kind,
@@ -404,13 +440,9 @@ impl<'a> Parser<'a> {
         Ok(set)
     }
 
-    fn source(
-        &self,
-        node: &Node,
-        t: &Table,
-        path: &str,
-    ) -> Result<(RowSource, Scope<'a>), ProfileError> {
-        match (t.get("table"), t.get("count")) {
+    fn source(&self, nodes: &SetNodes) -> Result<(RowSource, Scope<'a>), ProfileError> {
+        let path = &nodes.path;
+        match (nodes.table, nodes.count) {
             (Some(_), Some(count)) => Err(invalid(
                 &count.location,
                 format!(
@@ -418,107 +450,84 @@ impl<'a> Parser<'a> {
                 ),
             )),
             (None, None) => Err(invalid(
-                &node.location,
+                nodes.location,
                 format!("{path} needs `table = \"...\"` (or `count = N` for generated ids)"),
             )),
-            (None, Some(count)) => {
-                for key in ["join", "where", "sample", "top"] {
-                    if let Some(extra) = t.get(key) {
-                        return Err(invalid(
-                            &extra.location,
-                            format!("`{key}` needs a table; {path} generates `count` rows"),
-                        ));
-                    }
-                }
-                let n = count.as_i64().filter(|n| *n >= 0).ok_or_else(|| {
-                    wrong_type(
-                        count,
-                        &format!("{path}.count"),
-                        "a number of rows (0 or more)",
-                    )
-                })?;
-                Ok((
-                    RowSource::Count(n as u64),
-                    Scope {
-                        table: None,
-                        joins: Vec::new(),
-                    },
-                ))
-            }
-            (Some(table_node), None) => {
-                let name = expect_str(table_node, &format!("{path}.table"))?;
-                let table = self.table(name, table_node)?;
-                let mut scope = Scope {
-                    table: Some(table),
-                    joins: Vec::new(),
-                };
-                let mut joins = Vec::new();
-                if let Some(join_node) = t.get("join") {
-                    for entry in expect_table(join_node, &format!("{path}.join"))?.iter() {
-                        let jpath = format!("{path}.join.{}", entry.key);
-                        let jt = expect_table(&entry.node, &jpath)?;
-                        check_keys(jt, &["table", "on"], &jpath)?;
-                        let parent_node = jt.get("table").ok_or_else(|| {
-                            invalid(
-                                &entry.node.location,
-                                format!("{jpath} needs `table = \"...\"` (the parent table)"),
-                            )
-                        })?;
-                        let parent = self.table(
-                            expect_str(parent_node, &format!("{jpath}.table"))?,
-                            parent_node,
-                        )?;
-                        let on_node = jt.get("on").ok_or_else(|| {
-                            invalid(
-                                &entry.node.location,
-                                format!("{jpath} needs `on = \"...\"` (this table's column holding the parent's key)"),
-                            )
-                        })?;
-                        let on = expect_str(on_node, &format!("{jpath}.on"))?;
-                        let on_column = column_index(table, on)
-                            .ok_or_else(|| unknown_column(on_node, table, on))?;
-                        joins.push(Join {
-                            alias: entry.key.clone(),
-                            table: parent.name().to_string(),
-                            on_column,
-                        });
-                        scope.joins.push((entry.key.clone(), parent));
-                    }
-                }
-                let filter = match t.get("where") {
-                    Some(node) => conditions(node, &format!("{path}.where"), &scope)?,
-                    None => Vec::new(),
-                };
-                let sample = match t.get("sample") {
-                    None => None,
-                    Some(node) => Some(
-                        node.as_f64()
-                            .filter(|f| (0.0..=1.0).contains(f))
-                            .ok_or_else(|| {
-                                wrong_type(
-                                    node,
-                                    &format!("{path}.sample"),
-                                    "a fraction between 0 and 1",
-                                )
-                            })?,
-                    ),
-                };
-                let top = match t.get("top") {
-                    None => None,
-                    Some(node) => Some(top(node, &format!("{path}.top"), table)?),
-                };
-                Ok((
-                    RowSource::Table {
-                        table: table.name().to_string(),
-                        joins,
-                        filter,
-                        sample,
-                        top,
-                    },
-                    scope,
-                ))
-            }
+            (None, Some(count)) => count_source(nodes, count),
+            (Some(table), None) => self.table_source(nodes, table),
         }
+    }
+
+    fn table_source(
+        &self,
+        nodes: &SetNodes,
+        table_node: &Node,
+    ) -> Result<(RowSource, Scope<'a>), ProfileError> {
+        let table = self.table(string(table_node, &nodes.at("table"))?, table_node)?;
+        let mut scope = Scope {
+            table: Some(table),
+            joins: Vec::new(),
+        };
+        let joins = match nodes.join {
+            Some(node) => self.joins(node, &nodes.at("join"), table, &mut scope)?,
+            None => Vec::new(),
+        };
+        let filter = match nodes.filter {
+            Some(node) => conditions(node, &nodes.at("where"), &scope)?,
+            None => Vec::new(),
+        };
+        let sample = nodes
+            .sample
+            .map(|node| {
+                probability(node, &nodes.at("sample"))
+                    .map_err(|_| expected(node, &nodes.at("sample"), "a fraction between 0 and 1"))
+            })
+            .transpose()?;
+        let top = nodes
+            .top
+            .map(|node| top(node, &nodes.at("top"), table))
+            .transpose()?;
+        let source = RowSource::Table {
+            table: table.name().to_string(),
+            joins,
+            filter,
+            sample,
+            top,
+        };
+        Ok((source, scope))
+    }
+
+    /// `join.<alias> = { table = "players", on = "player_id" }`, each added
+    /// to `scope` so templates can name `{alias.column}`.
+    fn joins(
+        &self,
+        node: &Node,
+        path: &str,
+        table: &TableGen,
+        scope: &mut Scope<'a>,
+    ) -> Result<Vec<Join>, ProfileError> {
+        let mut joins = Vec::new();
+        for entry in Reader::new(node, path)?.entries() {
+            let jpath = format!("{path}.{}", entry.key);
+            let mut r = Reader::new(&entry.node, jpath.clone())?.expect_keys(&["table", "on"])?;
+            let parent_node = r.required_like("table", "\"players\" (the parent table)")?;
+            let parent =
+                self.table(string(parent_node, &format!("{jpath}.table"))?, parent_node)?;
+            let on_node = r.required_like(
+                "on",
+                "\"player_id\" (this table's column holding the parent's key)",
+            )?;
+            let on = string(on_node, &format!("{jpath}.on"))?;
+            let on_column =
+                column_index(table, on).ok_or_else(|| unknown_column(on_node, table, on))?;
+            joins.push(Join {
+                alias: entry.key.clone(),
+                table: parent.name().to_string(),
+                on_column,
+            });
+            scope.joins.push((entry.key.clone(), parent));
+        }
+        Ok(joins)
     }
 
     fn table(&self, name: &str, node: &Node) -> Result<&'a TableGen, ProfileError> {
@@ -534,85 +543,43 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn kind(
-        &self,
-        type_node: &Node,
-        t: &Table,
-        path: &str,
-        scope: &Scope,
-    ) -> Result<Kind, ProfileError> {
-        let type_name = expect_str(type_node, &format!("{path}.type"))?;
-        let required = |key: &str, example: &str| {
-            t.get(key).ok_or_else(|| {
+    fn kind<'n>(&self, nodes: &SetNodes<'n>, scope: &Scope) -> Result<Kind, ProfileError> {
+        let type_node = nodes.kind;
+        let type_name = string(type_node, &nodes.at("type"))?;
+        check_type_keys(nodes, type_name)?;
+        let required = |node: Option<&'n Node>, key: &str, example: &str| {
+            node.ok_or_else(|| {
                 invalid(
                     &type_node.location,
                     format!("a `{type_name}` set needs `{key}` (e.g. {key} = {example})"),
                 )
             })
         };
-        let allowed: &[&str] = match type_name {
-            "string" | "counter" => &["value"],
-            "json" | "hash" => &["fields", "columns"],
-            "set" => &["member"],
-            "zset" => &["member", "score"],
-            other => {
-                return Err(invalid(
-                    &type_node.location,
-                    format!("unknown type `{other}`: use hash, zset, set, string, json or counter"),
-                ));
-            }
+        let template_of = |node: Option<&'n Node>, key: &str, example: &str| {
+            template(required(node, key, example)?, &nodes.at(key), scope)
         };
-        for key in ["value", "fields", "columns", "member", "score"] {
-            if let Some(extra) = t.get(key)
-                && !allowed.contains(&key)
-            {
-                return Err(invalid(
-                    &extra.location,
-                    format!(
-                        "`{key}` does not apply to a `{type_name}` set (it takes {})",
-                        allowed.join(", ")
-                    ),
-                ));
-            }
-        }
         Ok(match type_name {
-            "string" => Kind::String(template(
-                required("value", "\"{column}\"")?,
-                &format!("{path}.value"),
-                scope,
-            )?),
+            "string" => Kind::String(template_of(nodes.value, "value", "\"{column}\"")?),
             "counter" => {
-                let node = required("value", "{ uniform = [1, 60] }")?;
-                Kind::Counter(counter(node, &format!("{path}.value"), scope)?)
+                let node = required(nodes.value, "value", "{ uniform = [1, 60] }")?;
+                Kind::Counter(counter(node, &nodes.at("value"), scope)?)
             }
             "json" => Kind::Json(
-                fields(t, type_node, path, scope)?
+                fields(nodes, scope)?
                     .into_iter()
                     .map(|field| (field.name, field.value))
                     .collect(),
             ),
             "hash" => Kind::Hash(
-                fields(t, type_node, path, scope)?
+                fields(nodes, scope)?
                     .into_iter()
                     .map(|field| (field.name_template, field.value))
                     .collect(),
             ),
-            "set" => Kind::Set(template(
-                required("member", "\"{id}\"")?,
-                &format!("{path}.member"),
-                scope,
-            )?),
+            "set" => Kind::Set(template_of(nodes.member, "member", "\"{id}\"")?),
             _ => Kind::SortedSet {
-                score: template(
-                    required("score", "\"{credits}\"")?,
-                    &format!("{path}.score"),
-                    scope,
-                )?,
-                member: template(
-                    required("member", "\"{id}\"")?,
-                    &format!("{path}.member"),
-                    scope,
-                )?,
+                score: template_of(nodes.score, "score", "\"{credits}\"")?,
+                member: template_of(nodes.member, "member", "\"{id}\"")?,
             },
         })
     }
@@ -683,6 +650,77 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// `count = N`: N generated rows, which have only `{@index}` and `{@uuid}`.
+fn count_source<'a>(
+    nodes: &SetNodes,
+    count: &Node,
+) -> Result<(RowSource, Scope<'a>), ProfileError> {
+    let table_only = [
+        ("join", nodes.join),
+        ("where", nodes.filter),
+        ("sample", nodes.sample),
+        ("top", nodes.top),
+    ];
+    if let Some((key, extra)) = table_only
+        .into_iter()
+        .find_map(|(key, node)| Some((key, node?)))
+    {
+        return Err(invalid(
+            &extra.location,
+            format!(
+                "`{key}` needs a table; {} generates `count` rows",
+                nodes.path
+            ),
+        ));
+    }
+    let n = count
+        .as_i64()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| expected(count, &nodes.at("count"), "a number of rows (0 or more)"))?;
+    let scope = Scope {
+        table: None,
+        joins: Vec::new(),
+    };
+    Ok((RowSource::Count(n as u64), scope))
+}
+
+/// Refuses the value keys that do not belong to the set's `type`.
+fn check_type_keys(nodes: &SetNodes, type_name: &str) -> Result<(), ProfileError> {
+    let allowed: &[&str] = match type_name {
+        "string" | "counter" => &["value"],
+        "json" | "hash" => &["fields", "columns"],
+        "set" => &["member"],
+        "zset" => &["member", "score"],
+        other => {
+            return Err(invalid(
+                &nodes.kind.location,
+                format!("unknown type `{other}`: use hash, zset, set, string, json or counter"),
+            ));
+        }
+    };
+    let given = [
+        ("value", nodes.value),
+        ("fields", nodes.fields),
+        ("columns", nodes.columns),
+        ("member", nodes.member),
+        ("score", nodes.score),
+    ];
+    for (key, node) in given {
+        if let Some(extra) = node
+            && !allowed.contains(&key)
+        {
+            return Err(invalid(
+                &extra.location,
+                format!(
+                    "`{key}` does not apply to a `{type_name}` set (it takes {})",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A value as a zset score: numbers as they are, timestamps as Unix seconds.
 pub fn number(value: &Value) -> Option<f64> {
     match value {
@@ -712,75 +750,74 @@ struct Field {
     value: Template,
 }
 
-fn fields(
-    t: &Table,
-    type_node: &Node,
-    path: &str,
-    scope: &Scope,
-) -> Result<Vec<Field>, ProfileError> {
-    let mut out = Vec::new();
-    match (t.get("fields"), t.get("columns")) {
+fn fields(nodes: &SetNodes, scope: &Scope) -> Result<Vec<Field>, ProfileError> {
+    let out = match (nodes.fields, nodes.columns) {
         (Some(_), Some(columns)) => {
             return Err(invalid(
                 &columns.location,
-                format!("{path}: use `fields` or `columns`, not both"),
+                format!("{}: use `fields` or `columns`, not both", nodes.path),
             ));
         }
         (None, None) => {
             return Err(invalid(
-                &type_node.location,
+                &nodes.kind.location,
                 format!(
-                    "{path} needs `fields = {{ name = \"{{column}}\", ... }}` or `columns = [\"a\", \"b\"]`"
+                    "{} needs `fields = {{ name = \"{{column}}\", ... }}` or `columns = [\"a\", \"b\"]`",
+                    nodes.path
                 ),
             ));
         }
-        (Some(fields), None) => {
-            for entry in expect_table(fields, &format!("{path}.fields"))?.iter() {
-                let value = template(&entry.node, &format!("{path}.fields.{}", entry.key), scope)?;
-                let name_node = Node {
-                    value: NodeValue::String(entry.key.clone()),
-                    location: entry.key_location.clone(),
-                };
-                let name = template(&name_node, &format!("{path}.fields"), scope)?;
-                out.push(Field {
-                    name: entry.key.clone(),
-                    name_template: name,
-                    value,
-                });
-            }
-        }
-        (None, Some(columns)) => {
-            let items = columns.as_array().ok_or_else(|| {
-                wrong_type(
-                    columns,
-                    &format!("{path}.columns"),
-                    "an array of column names",
-                )
-            })?;
-            for item in items {
-                let column = expect_str(item, &format!("{path}.columns"))?;
-                let value_node = Node {
-                    value: NodeValue::String(format!("{{{column}}}")),
-                    location: item.location.clone(),
-                };
-                let value = template(&value_node, &format!("{path}.columns"), scope)?;
-                let name = Template {
-                    parts: vec![Part::Literal(column.to_string())],
-                    location: item.location.clone(),
-                };
-                out.push(Field {
-                    name: column.to_string(),
-                    name_template: name,
-                    value,
-                });
-            }
-        }
-    }
+        (Some(fields), None) => declared_fields(fields, &nodes.at("fields"), scope)?,
+        (None, Some(columns)) => column_fields(columns, &nodes.at("columns"), scope)?,
+    };
     if out.is_empty() {
         return Err(invalid(
-            &type_node.location,
-            format!("{path} declares no fields"),
+            &nodes.kind.location,
+            format!("{} declares no fields", nodes.path),
         ));
+    }
+    Ok(out)
+}
+
+/// `fields = { name = "{column}", ... }`: names may hold placeholders too.
+fn declared_fields(node: &Node, path: &str, scope: &Scope) -> Result<Vec<Field>, ProfileError> {
+    let mut out = Vec::new();
+    for entry in Reader::new(node, path)?.entries() {
+        let value = template(&entry.node, &format!("{path}.{}", entry.key), scope)?;
+        let name_node = Node::new(
+            NodeValue::String(entry.key.clone()),
+            entry.key_location.clone(),
+        );
+        let name = template(&name_node, path, scope)?;
+        out.push(Field {
+            name: entry.key.clone(),
+            name_template: name,
+            value,
+        });
+    }
+    Ok(out)
+}
+
+/// `columns = ["a", "b"]`: each column under its own name.
+fn column_fields(node: &Node, path: &str, scope: &Scope) -> Result<Vec<Field>, ProfileError> {
+    let items = node
+        .as_array()
+        .ok_or_else(|| expected(node, path, "an array of column names"))?;
+    let mut out = Vec::new();
+    for item in items {
+        let column = string(item, path)?;
+        let value_node = Node::new(
+            NodeValue::String(format!("{{{column}}}")),
+            item.location.clone(),
+        );
+        out.push(Field {
+            name: column.to_string(),
+            name_template: Template {
+                parts: vec![Part::Literal(column.to_string())],
+                location: item.location.clone(),
+            },
+            value: template(&value_node, path, scope)?,
+        });
     }
     Ok(out)
 }
@@ -792,9 +829,9 @@ fn counter(node: &Node, path: &str, scope: &Scope) -> Result<CounterValue, Profi
             location: node.location.clone(),
         })),
         NodeValue::String(_) => Ok(CounterValue::Template(template(node, path, scope)?)),
-        NodeValue::Table(t) => {
-            check_keys(t, &["uniform"], path)?;
-            let bounds = t
+        NodeValue::Table(_) => {
+            let mut r = Reader::new(node, path)?.expect_keys(&["uniform"])?;
+            let bounds = r
                 .get("uniform")
                 .and_then(Node::as_array)
                 .and_then(|a| match a {
@@ -803,14 +840,14 @@ fn counter(node: &Node, path: &str, scope: &Scope) -> Result<CounterValue, Profi
                 })
                 .filter(|(lo, hi)| lo <= hi)
                 .ok_or_else(|| {
-                    wrong_type(node, path, "{ uniform = [LOW, HIGH] } with LOW <= HIGH")
+                    expected(node, path, "{ uniform = [LOW, HIGH] } with LOW <= HIGH")
                 })?;
             Ok(CounterValue::Uniform {
                 lo: bounds.0,
                 hi: bounds.1,
             })
         }
-        _ => Err(wrong_type(
+        _ => Err(expected(
             node,
             path,
             "an integer, a template like \"{column}\", or { uniform = [LOW, HIGH] }",
@@ -819,27 +856,22 @@ fn counter(node: &Node, path: &str, scope: &Scope) -> Result<CounterValue, Profi
 }
 
 fn top(node: &Node, path: &str, table: &TableGen) -> Result<Top, ProfileError> {
-    let t = expect_table(node, path)?;
-    check_keys(t, &["by", "n", "order"], path)?;
-    let by_node = t
-        .get("by")
-        .ok_or_else(|| invalid(&node.location, format!("{path} needs `by = \"column\"`")))?;
-    let by_name = expect_str(by_node, &format!("{path}.by"))?;
+    let mut r = Reader::new(node, path)?.expect_keys(&["by", "n", "order"])?;
+    let by_node = r.required_like("by", "\"column\"")?;
+    let by_name = string(by_node, &format!("{path}.by"))?;
     let by = column_index(table, by_name).ok_or_else(|| unknown_column(by_node, table, by_name))?;
-    let n_node = t
-        .get("n")
-        .ok_or_else(|| invalid(&node.location, format!("{path} needs `n = COUNT`")))?;
+    let n_node = r.required_like("n", "100")?;
     let n = n_node
         .as_i64()
         .filter(|n| *n >= 0)
-        .ok_or_else(|| wrong_type(n_node, &format!("{path}.n"), "a number of rows"))?;
-    let descending = match t.get("order") {
+        .ok_or_else(|| expected(n_node, &format!("{path}.n"), "a number of rows"))?;
+    let descending = match r.get("order") {
         None => true,
         Some(order) => match order.as_str() {
             Some("desc") => true,
             Some("asc") => false,
             _ => {
-                return Err(wrong_type(
+                return Err(expected(
                     order,
                     &format!("{path}.order"),
                     "\"desc\" or \"asc\"",
@@ -865,7 +897,7 @@ fn ttl(node: &Node, path: &str) -> Result<Duration, ProfileError> {
             .with_hint("write a duration like \"60s\", \"1h\" or \"24h\", or a number of seconds")
         })?,
         _ => {
-            return Err(wrong_type(
+            return Err(expected(
                 node,
                 path,
                 "a duration like \"1h\" or a number of seconds",
@@ -881,59 +913,16 @@ fn ttl(node: &Node, path: &str) -> Result<Duration, ProfileError> {
     Ok(ttl)
 }
 
-/// Parses a template, resolving its placeholders in `scope`.
+/// Parses a template in the profile's one template language, resolving
+/// its placeholders in `scope`.
 fn template(node: &Node, path: &str, scope: &Scope) -> Result<Template, ProfileError> {
-    let text = expect_str(node, path)?;
     let mut parts = Vec::new();
-    let mut literal = String::new();
-    let mut chars = text.char_indices().peekable();
-    // Locations of placeholders: the string's opening quote is at
-    // `node.location`, so character k of the text is one column further.
-    let at = |offset: usize| Location {
-        column: node.location.column + 1 + text[..offset].chars().count(),
-        ..node.location.clone()
-    };
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '{' if chars.peek().map(|(_, c)| *c) == Some('{') => {
-                chars.next();
-                literal.push('{');
-            }
-            '}' if chars.peek().map(|(_, c)| *c) == Some('}') => {
-                chars.next();
-                literal.push('}');
-            }
-            '{' => {
-                let rest = &text[i + 1..];
-                let Some(len) = rest.find('}') else {
-                    return Err(invalid(
-                        &at(i),
-                        format!("{path}: `{{` is never closed (write `{{{{` for a literal brace)"),
-                    ));
-                };
-                let name = rest[..len].trim();
-                for _ in 0..rest[..len].chars().count() + 1 {
-                    chars.next();
-                }
-                if !literal.is_empty() {
-                    parts.push(Part::Literal(std::mem::take(&mut literal)));
-                }
-                parts.push(
-                    placeholder(name, scope)
-                        .map_err(|message| invalid(&at(i), format!("{path}: {message}")))?,
-                );
-            }
-            '}' => {
-                return Err(invalid(
-                    &at(i),
-                    format!("{path}: unmatched `}}` (write `}}}}` for a literal brace)"),
-                ));
-            }
-            c => literal.push(c),
-        }
-    }
-    if !literal.is_empty() {
-        parts.push(Part::Literal(literal));
+    for piece in template::parse(node, path)? {
+        parts.push(match piece {
+            Piece::Text(text) => Part::Literal(text),
+            Piece::Placeholder { name, location } => placeholder(&name, scope)
+                .map_err(|message| invalid(&location, format!("{path}: {message}")))?,
+        });
     }
     Ok(Template {
         parts,
@@ -1013,7 +1002,7 @@ fn unknown_column(node: &Node, table: &TableGen, name: &str) -> ProfileError {
 
 /// Parses `where`: `COLUMN is [not] null` or `COLUMN OP LITERAL`, joined by `and`.
 fn conditions(node: &Node, path: &str, scope: &Scope) -> Result<Vec<Condition>, ProfileError> {
-    let text = expect_str(node, path)?;
+    let text = string(node, path)?;
     let fail = |message: String| {
         invalid(&node.location, format!("{path}: {message}")).with_hint(
             "write conditions like \"ended_at is null\", \"credits > 1000 and vr_headset = 'Quest 3'\"",
@@ -1129,52 +1118,44 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
-fn expect_table<'n>(node: &'n Node, path: &str) -> Result<&'n Table, ProfileError> {
-    node.as_table()
-        .ok_or_else(|| wrong_type(node, path, "a table"))
-}
-
-fn expect_str<'n>(node: &'n Node, path: &str) -> Result<&'n str, ProfileError> {
-    node.as_str()
-        .ok_or_else(|| wrong_type(node, path, "a string"))
-}
-
-fn positive(node: Option<&Node>, path: &str, default: i64) -> Result<i64, ProfileError> {
-    match node {
-        None => Ok(default),
-        Some(node) => node
-            .as_i64()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| wrong_type(node, path, "a positive integer")),
-    }
-}
-
-fn wrong_type(node: &Node, path: &str, expected: &str) -> ProfileError {
-    invalid(
-        &node.location,
-        format!("{path} must be {expected}, not {}", node.type_name()),
-    )
-}
-
-fn check_keys(table: &Table, allowed: &[&str], path: &str) -> Result<(), ProfileError> {
-    for entry in table.iter() {
-        if !allowed.contains(&entry.key.as_str()) {
-            return Err(invalid(
-                &entry.key_location,
-                format!(
-                    "unknown key `{}` in {path} (allowed: {})",
-                    entry.key,
-                    allowed.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The error of a profile whose `[redis]` part is `redis` (after a
+    /// two-column table `t` on lines 1-5).
+    fn redis_error(redis: &str) -> String {
+        let text = format!(
+            "[tables.t]\nrows = 3\n[tables.t.columns]\nid = {{ seq = {{}} }}\nname = \"x\"\n{redis}"
+        );
+        let profile = Profile::from_str(&text, std::path::Path::new("p.toml")).unwrap();
+        let dataset = Dataset::new(&profile).unwrap();
+        CacheSpec::new(&profile, &dataset).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_redis_part_is_read_by_the_profile_reader() {
+        let set = "[redis.sets.s]\ntable = \"t\"\ntype = \"set\"\nmember = \"{id}\"\n";
+        // A misspelled key is named as such, before the key it should be.
+        let err = redis_error(&format!("{set}kye = \"k:{{id}}\"\n"));
+        assert_eq!(err, "p.toml:10:1: unknown key `kye` in redis.sets.s");
+        // Templates point at the placeholder, as a column's template does.
+        let err = redis_error(&format!("{set}key = \"k:{{id}}:{{nope}}\"\n"));
+        assert!(
+            err.starts_with("p.toml:10:15: redis.sets.s.key: `t` has no generated column `nope`"),
+            "{err}"
+        );
+        let err = redis_error(&format!("{set}key = \"k:{{id\"\n"));
+        assert!(
+            err.starts_with("p.toml:10:10: `redis.sets.s.key`: `{` is never closed"),
+            "{err}"
+        );
+        let err = redis_error("[redis]\nwindow = 0\n");
+        assert_eq!(
+            err,
+            "p.toml:7:10: `redis.window` must be a positive integer, not 0"
+        );
+    }
 
     #[test]
     fn tokenizes_conditions() {

@@ -360,8 +360,8 @@ impl Context<'_> {
                         TemplatePart::Row => Part::Row,
                         TemplatePart::N => Part::N,
                         TemplatePart::Child => Part::Child,
-                        TemplatePart::Column(c) => {
-                            let i = self.index(c);
+                        TemplatePart::Column { name, .. } => {
+                            let i = self.index(name);
                             deps.push(i);
                             Part::Column(i)
                         }

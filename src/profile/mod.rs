@@ -6,9 +6,14 @@
 //! Every mistake names the file, line and column (see [`Location`]).
 //! The format is documented in docs/profiles.md.
 
+mod column;
+mod dist;
 mod error;
 mod node;
+pub mod reader;
 mod spec;
+mod table;
+pub mod template;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -112,7 +117,7 @@ impl Profile {
                         )
                     })?;
                     for table in list.iter() {
-                        tables.push(spec::read_table(table)?);
+                        tables.push(table::read_table(table)?);
                     }
                 }
                 "redis" => redis = Some(entry.node.clone()),
@@ -316,10 +321,7 @@ fn apply_set(
             table.insert(Entry {
                 key: name.clone(),
                 key_location: location.clone(),
-                node: Node {
-                    value: NodeValue::Table(Table::default()),
-                    location: location.clone(),
-                },
+                node: Node::new(NodeValue::Table(Table::default()), location.clone()),
             });
         }
         let node = table.get_mut(name).expect("just inserted");

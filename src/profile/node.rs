@@ -74,6 +74,10 @@ pub struct Node {
     pub value: NodeValue,
     /// Where the value starts.
     pub location: Location,
+    /// For a string written on one line without escapes (`"a{b}"`, `'a'`):
+    /// the column of its first character, so a mistake inside the string
+    /// can be pointed at exactly (see [`Node::location_at`]).
+    text_column: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +156,28 @@ impl Table {
 }
 
 impl Node {
+    /// A value located at `location` (for values seedkit builds itself).
+    pub fn new(value: NodeValue, location: Location) -> Node {
+        Node {
+            value,
+            location,
+            text_column: None,
+        }
+    }
+
+    /// Where byte `offset` of this string's text is written: the exact
+    /// character when the string is written verbatim on one line, else the
+    /// start of the string (its text then differs from what is in the file).
+    pub fn location_at(&self, offset: usize) -> Location {
+        match (&self.value, self.text_column) {
+            (NodeValue::String(text), Some(column)) => Location {
+                column: column + text.get(..offset).map_or(0, |s| s.chars().count()),
+                ..self.location.clone()
+            },
+            _ => self.location.clone(),
+        }
+    }
+
     pub fn type_name(&self) -> &'static str {
         match &self.value {
             NodeValue::String(_) => "a string",
@@ -238,7 +264,8 @@ fn table_from_de(table: &DeTable<'_>, source: &Source) -> Result<Table, ProfileE
 }
 
 fn node_from_de(value: &Spanned<DeValue<'_>>, source: &Source) -> Result<Node, ProfileError> {
-    let location = source.locate_span(&value.span());
+    let span = value.span();
+    let location = source.locate_span(&span);
     let out_of_range = |text: &str| ProfileError::Invalid {
         location: location.clone(),
         message: format!("number `{text}` is out of range"),
@@ -262,7 +289,17 @@ fn node_from_de(value: &Spanned<DeValue<'_>>, source: &Source) -> Result<Node, P
         ),
         DeValue::Table(t) => NodeValue::Table(table_from_de(t, source)?),
     };
-    Ok(Node { value, location })
+    // A string whose span is exactly its text plus two quotes is written
+    // verbatim: no escapes (each makes the span longer), not multi-line.
+    let text_column = match &value {
+        NodeValue::String(text) if span.len() == text.len() + 2 => Some(location.column + 1),
+        _ => None,
+    };
+    Ok(Node {
+        value,
+        location,
+        text_column,
+    })
 }
 
 fn parse_float(text: &str) -> Option<f64> {
@@ -337,9 +374,15 @@ pub(crate) fn parse_set(arg: &str) -> Result<SetPath, ProfileError> {
         " ".repeat(shift),
         toml::Value::String(raw_value.to_string())
     );
+    // A value that is not TOML is read as a string: its quotes are not in
+    // the argument, so its text starts one column earlier than parsed.
+    let mut unquoted = false;
     let parsed = Source::new(label.clone(), as_toml)
         .parse()
-        .or_else(|_| Source::new(label.clone(), as_string).parse())
+        .or_else(|_| {
+            unquoted = true;
+            Source::new(label.clone(), as_string).parse()
+        })
         .map_err(|e| match e {
             ProfileError::Syntax { location, message } => ProfileError::Invalid {
                 location,
@@ -381,10 +424,11 @@ pub(crate) fn parse_set(arg: &str) -> Result<SetPath, ProfileError> {
                 table = inner;
             }
             _ => {
-                return Ok(SetPath {
-                    segments,
-                    value: entry.node,
-                });
+                let mut value = entry.node;
+                if unquoted {
+                    value.text_column = value.text_column.map(|column| column - 1);
+                }
+                return Ok(SetPath { segments, value });
             }
         }
     }

@@ -162,8 +162,8 @@ fn check_column(
         }
         Generator::Template(parts) => {
             for part in parts {
-                if let TemplatePart::Column(name) = part {
-                    same_row(name, &column.generator_location, "`template` uses")?;
+                if let TemplatePart::Column { name, location } = part {
+                    same_row(name, location, "`template` uses")?;
                 }
                 if matches!(part, TemplatePart::Child) && parent.is_none() {
                     return Err(ProfileError::invalid(
@@ -211,7 +211,7 @@ pub(crate) fn row_dependencies(column: &ColumnSpec) -> Vec<&str> {
         }
         Generator::Template(parts) => {
             for part in parts {
-                if let TemplatePart::Column(name) = part {
+                if let TemplatePart::Column { name, .. } = part {
                     deps.push(name);
                 }
             }
