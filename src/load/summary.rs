@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use crate::ui::round3;
 use crate::cache::CacheSummary;
+pub use crate::ui::round3;
 
 /// What one table received.
 #[derive(Debug, Clone, Serialize)]
