@@ -127,6 +127,19 @@ struct TopRows {
 }
 
 impl TopRows {
+    /// The `top` of a set that has one.
+    fn of(set: &SetSpec) -> Option<TopRows> {
+        match &set.source {
+            RowSource::Table { top: Some(top), .. } => Some(TopRows {
+                by: top.by,
+                n: top.n as usize,
+                descending: top.descending,
+                best: Vec::new(),
+            }),
+            _ => None,
+        }
+    }
+
     fn consider(&mut self, values: &[Value], index: u64) {
         if let Some(key) = sort_key(&values[self.by]) {
             self.best.push((key, index));
@@ -158,19 +171,15 @@ impl TopRows {
     }
 }
 
-/// One pass over a table's rows for every set that reads it.
-async fn table_pass(
-    table: &TableGen,
-    emitters: &mut [Emitter<'_>],
-    sink: &mut Sink,
-) -> Result<(), CacheError> {
-    // First, for every row: the columns that decide whether a set uses it
-    // (all the columns of a set without a filter); the rest only for rows
-    // that a set needing them keeps.
+/// Which columns a table pass generates: every column any set reads, the
+/// ones generated first for every row (those that decide whether a set
+/// uses the row; all of a set's columns when it has no filter), and per set
+/// whether a kept row needs more than those first columns.
+fn columns_to_generate(emitters: &[Emitter<'_>]) -> (Vec<usize>, Vec<usize>, Vec<bool>) {
     let mut used = Vec::new();
     let mut first = Vec::new();
     let mut own_used = Vec::new();
-    for emitter in emitters.iter() {
+    for emitter in emitters {
         let columns = emitter.set.columns_used().0;
         let filters = emitter.set.filter_columns();
         first.extend(if filters.is_empty() {
@@ -185,23 +194,22 @@ async fn table_pass(
     used.dedup();
     first.sort_unstable();
     first.dedup();
-    let needs_rest: Vec<bool> = own_used
+    let needs_rest = own_used
         .iter()
         .map(|columns| columns.iter().any(|c| !first.contains(c)))
         .collect();
+    (used, first, needs_rest)
+}
+
+/// One pass over a table's rows for every set that reads it.
+async fn table_pass(
+    table: &TableGen,
+    emitters: &mut [Emitter<'_>],
+    sink: &mut Sink,
+) -> Result<(), CacheError> {
+    let (used, first, needs_rest) = columns_to_generate(emitters);
     let mut rows = Rows::new(table, used, first);
-    let mut tops: Vec<Option<TopRows>> = emitters
-        .iter()
-        .map(|e| match &e.set.source {
-            RowSource::Table { top: Some(top), .. } => Some(TopRows {
-                by: top.by,
-                n: top.n as usize,
-                descending: top.descending,
-                best: Vec::new(),
-            }),
-            _ => None,
-        })
-        .collect();
+    let mut tops: Vec<Option<TopRows>> = emitters.iter().map(|e| TopRows::of(e.set)).collect();
     let bar = ui::bar(table.name(), table.row_count(), "rows");
     let projected = rows.is_projected();
     let mut kept = vec![false; emitters.len()];

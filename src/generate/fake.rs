@@ -89,22 +89,9 @@ pub(crate) fn fill(
     rng: &mut CellRng,
     out: &mut Value,
 ) {
-    match kind {
-        FakeKind::Ipv4 => {
-            // Public-looking addresses: first octet 1..=223, never 0 or multicast.
-            let first = 1 + rng.below(223) as u32;
-            let rest = (rng.next() >> 40) as u32;
-            *out = Value::Inet(IpAddr::V4(Ipv4Addr::from((first << 24) | rest)));
-            return;
-        }
-        FakeKind::Ipv6 => {
-            let bits = (u128::from(rng.next()) << 64) | u128::from(rng.next());
-            // 2000::/3, global unicast.
-            let bits = (bits & !(0b111u128 << 125)) | (0b001u128 << 125);
-            *out = Value::Inet(IpAddr::V6(Ipv6Addr::from(bits)));
-            return;
-        }
-        _ => {}
+    if let Some(address) = inet(kind, rng) {
+        *out = address;
+        return;
     }
     let s = super::column::text_mut(out);
     match kind {
@@ -152,6 +139,45 @@ pub(crate) fn fill(
         }
         FakeKind::DomainSuffix => s.push_str(one(rng, L::INTERNET_DOMAIN_SUFFIX)),
         FakeKind::Industry => s.push_str(one(rng, L::COMPANY_INDUSTRY)),
+        FakeKind::Company
+        | FakeKind::Buzzword
+        | FakeKind::CatchPhrase
+        | FakeKind::JobTitle
+        | FakeKind::City
+        | FakeKind::Country
+        | FakeKind::CountryCode
+        | FakeKind::Street
+        | FakeKind::ZipCode
+        | FakeKind::Phone => push_from_fake_crate(kind, rng, s),
+        FakeKind::Ipv4 | FakeKind::Ipv6 => unreachable!("handled above"),
+    }
+}
+
+/// An address for the `ipv4` and `ipv6` kinds (None for the text kinds).
+fn inet(kind: FakeKind, rng: &mut CellRng) -> Option<Value> {
+    match kind {
+        FakeKind::Ipv4 => {
+            // Public-looking addresses: first octet 1..=223, never 0 or multicast.
+            let first = 1 + rng.below(223) as u32;
+            let rest = (rng.next() >> 40) as u32;
+            Some(Value::Inet(IpAddr::V4(Ipv4Addr::from(
+                (first << 24) | rest,
+            ))))
+        }
+        FakeKind::Ipv6 => {
+            let bits = (u128::from(rng.next()) << 64) | u128::from(rng.next());
+            // 2000::/3, global unicast.
+            let bits = (bits & !(0b111u128 << 125)) | (0b001u128 << 125);
+            Some(Value::Inet(IpAddr::V6(Ipv6Addr::from(bits))))
+        }
+        _ => None,
+    }
+}
+
+/// The kinds the `fake` crate builds from several lists (company names,
+/// addresses, phone numbers).
+fn push_from_fake_crate(kind: FakeKind, rng: &mut CellRng, s: &mut String) {
+    match kind {
         FakeKind::Company => {
             s.push_str(&fake::faker::company::en::CompanyName().fake_with_rng::<String, _>(rng))
         }
@@ -182,7 +208,7 @@ pub(crate) fn fill(
         FakeKind::Phone => s.push_str(
             &fake::faker::phone_number::en::PhoneNumber().fake_with_rng::<String, _>(rng),
         ),
-        FakeKind::Ipv4 | FakeKind::Ipv6 => unreachable!("handled above"),
+        _ => unreachable!("only the fake crate's kinds come here"),
     }
 }
 

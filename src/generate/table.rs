@@ -15,8 +15,8 @@ use super::dist::{Sampler, Zipf};
 use super::rng::{CellRng, column_key, sub_key};
 use super::value::Value;
 use crate::profile::{
-    ColumnSpec, DistKind, Generator, JsonField, Pick, ProfileError, RowsSpec, SeriesIndex,
-    TableSpec, TemplatePart,
+    ColumnSpec, DistKind, Generator, JsonField, Location, Pick, ProfileError, RowsSpec,
+    SeriesIndex, TableSpec, TemplatePart,
 };
 
 /// Where a row sits: its index, and for `per_parent` tables its parent row
@@ -231,7 +231,28 @@ impl Context<'_> {
             deps.push(i);
             (i, n.test.clone())
         });
-        let generator = match &spec.generator {
+        let generator = self.generator(spec, key, &mut deps)?;
+        deps.sort_unstable();
+        deps.dedup();
+        Ok(Col {
+            key,
+            generator,
+            null_probability: spec.null_probability,
+            null_if,
+            unique: spec.unique,
+            deps,
+        })
+    }
+
+    /// The generator of a column; the columns of the row it reads are added
+    /// to `deps`.
+    fn generator(
+        &self,
+        spec: &ColumnSpec,
+        key: u64,
+        deps: &mut Vec<usize>,
+    ) -> Result<Gen, ProfileError> {
+        Ok(match &spec.generator {
             Generator::Sequence { start, step } => Gen::Sequence {
                 start: *start,
                 step: *step,
@@ -270,67 +291,18 @@ impl Context<'_> {
                     SeriesIndex::Row
                 }),
             },
-            Generator::Json(fields) => Gen::Json(self.json(fields, key, &mut deps)?),
-            Generator::Array { of, len } => {
-                let of = self.compile(of, sub_key(key, "of"))?;
-                deps.extend(&of.deps);
-                Gen::Array {
-                    of: Box::new(of),
-                    len: Sampler::new(len),
-                }
-            }
+            Generator::Json(fields) => Gen::Json(self.json(fields, key, deps)?),
+            Generator::Array { of, len } => Gen::Array {
+                of: self.compile_inner(of, sub_key(key, "of"), deps)?,
+                len: Sampler::new(len),
+            },
             Generator::Uuid => Gen::Uuid,
             Generator::Ref {
                 table,
                 column,
                 pick,
                 location,
-            } => {
-                let target = self
-                    .compiled
-                    .get(table)
-                    .expect("validated: referenced tables compile first")
-                    .clone();
-                let column_index = target
-                    .names
-                    .iter()
-                    .position(|n| n == column)
-                    .expect("validated");
-                let parent_name = match &self.table.rows {
-                    RowsSpec::PerParent { parent, .. } => Some(parent.as_str()),
-                    _ => None,
-                };
-                let pick = pick
-                    .clone()
-                    .unwrap_or(if parent_name == Some(table.as_str()) {
-                        Pick::Parent
-                    } else {
-                        Pick::Uniform
-                    });
-                if pick == Pick::Distinct && self.max_children > target.rows() {
-                    return Err(ProfileError::invalid(
-                        location,
-                        format!(
-                            "`pick = \"distinct\"` needs at most {} children per parent (the rows of `{table}`), \
-                             but `count` allows up to {}",
-                            target.rows(),
-                            self.max_children
-                        ),
-                    )
-                    .with_hint(format!("lower the count's max, or add rows to `{table}`")));
-                }
-                let zipf = match pick {
-                    Pick::Zipf { s } => Some(Zipf::new(target.rows().max(1), s)),
-                    _ => None,
-                };
-                Gen::Ref(RefGen {
-                    target,
-                    column: column_index,
-                    pick,
-                    zipf,
-                    offset_key: sub_key(key, "distinct-offset"),
-                })
-            }
+            } => Gen::Ref(self.compile_ref(table, column, pick.as_ref(), location, key)?),
             Generator::Derive {
                 from,
                 add,
@@ -340,47 +312,103 @@ impl Context<'_> {
                 deps.push(self.index(from));
                 let add = add
                     .as_ref()
-                    .map(|a| self.compile(a, sub_key(key, "add")))
+                    .map(|a| self.compile_inner(a, sub_key(key, "add"), deps))
                     .transpose()?;
-                if let Some(a) = &add {
-                    deps.extend(&a.deps);
-                }
                 Gen::Derive {
                     from: self.index(from),
-                    add: add.map(Box::new),
+                    add,
                     unit_micros: *unit_micros,
                     scale: round.map(|r| 10f64.powi(r as i32)),
                 }
             }
-            Generator::Template(parts) => Gen::Template(
-                parts
-                    .iter()
-                    .map(|p| match p {
-                        TemplatePart::Text(t) => Part::Text(t.clone()),
-                        TemplatePart::Row => Part::Row,
-                        TemplatePart::N => Part::N,
-                        TemplatePart::Child => Part::Child,
-                        TemplatePart::Column { name, .. } => {
-                            let i = self.index(name);
-                            deps.push(i);
-                            Part::Column(i)
-                        }
-                    })
-                    .collect(),
-            ),
+            Generator::Template(parts) => Gen::Template(self.template(parts, deps)),
             Generator::Const(v) => Gen::Const(v.clone()),
             Generator::Literal(values) => Gen::Literal(values.clone()),
-        };
-        deps.sort_unstable();
-        deps.dedup();
-        Ok(Col {
-            key,
-            generator,
-            null_probability: spec.null_probability,
-            null_if,
-            unique: spec.unique,
-            deps,
         })
+    }
+
+    /// A column inside another generator (`array.of`, `derive.add`): the
+    /// columns it reads become the outer column's too.
+    fn compile_inner(
+        &self,
+        spec: &ColumnSpec,
+        key: u64,
+        deps: &mut Vec<usize>,
+    ) -> Result<Box<Col>, ProfileError> {
+        let col = self.compile(spec, key)?;
+        deps.extend(&col.deps);
+        Ok(Box::new(col))
+    }
+
+    /// A reference: the target table's column, and how a row is picked.
+    fn compile_ref(
+        &self,
+        table: &str,
+        column: &str,
+        pick: Option<&Pick>,
+        location: &Location,
+        key: u64,
+    ) -> Result<RefGen, ProfileError> {
+        let target = self
+            .compiled
+            .get(table)
+            .expect("validated: referenced tables compile first")
+            .clone();
+        let column_index = target
+            .names
+            .iter()
+            .position(|n| n == column)
+            .expect("validated");
+        let parent_name = match &self.table.rows {
+            RowsSpec::PerParent { parent, .. } => Some(parent.as_str()),
+            _ => None,
+        };
+        let pick = pick.cloned().unwrap_or(if parent_name == Some(table) {
+            Pick::Parent
+        } else {
+            Pick::Uniform
+        });
+        if pick == Pick::Distinct && self.max_children > target.rows() {
+            return Err(ProfileError::invalid(
+                location,
+                format!(
+                    "`pick = \"distinct\"` needs at most {} children per parent (the rows of `{table}`), \
+                     but `count` allows up to {}",
+                    target.rows(),
+                    self.max_children
+                ),
+            )
+            .with_hint(format!("lower the count's max, or add rows to `{table}`")));
+        }
+        let zipf = match pick {
+            Pick::Zipf { s } => Some(Zipf::new(target.rows().max(1), s)),
+            _ => None,
+        };
+        Ok(RefGen {
+            target,
+            column: column_index,
+            pick,
+            zipf,
+            offset_key: sub_key(key, "distinct-offset"),
+        })
+    }
+
+    /// A template's parts, with the columns it reads added to `deps`.
+    fn template(&self, parts: &[TemplatePart], deps: &mut Vec<usize>) -> Vec<Part> {
+        parts
+            .iter()
+            .map(|p| match p {
+                TemplatePart::Text(t) => Part::Text(t.clone()),
+                TemplatePart::Row => Part::Row,
+                TemplatePart::N => Part::N,
+                TemplatePart::Child => Part::Child,
+                TemplatePart::Column { name, .. } => {
+                    let i = self.index(name);
+                    deps.push(i);
+                    Part::Column(i)
+                }
+            })
+            .collect()
     }
 
     fn json(

@@ -87,65 +87,13 @@ fn check_column(
             pick,
             location,
         } => {
-            let t = tables
-                .iter()
-                .position(|t| &t.name == target)
-                .ok_or_else(|| unknown_table(location, target, tables, "`ref` names"))?;
-            if t == table_index {
-                return Err(ProfileError::invalid(
-                    location,
-                    format!("`ref` to the table's own column `{target}.{target_column}` is not supported"),
-                )
-                .with_hint("use `derive` for a value of the same row"));
-            }
-            let target_table = &tables[t];
-            if target_table.column(target_column).is_none() {
-                let names: Vec<&str> = target_table
-                    .columns
-                    .iter()
-                    .chain(&target_table.hidden)
-                    .map(|c| c.name.as_str())
-                    .collect();
-                return Err(ProfileError::invalid(
-                    location,
-                    format!("`ref` names unknown column `{target_column}` of table `{target}`"),
-                )
-                .with_hint(format!("columns of `{target}`: {}", names.join(", "))));
-            }
-            let target_parent = match &target_table.rows {
-                RowsSpec::PerParent { parent, .. } => Some(parent.as_str()),
-                _ => None,
+            let reference = Reference {
+                target,
+                target_column,
+                pick: pick.as_ref(),
+                location,
             };
-            match pick {
-                Some(Pick::Parent) if parent != Some(target.as_str()) => {
-                    return Err(ProfileError::invalid(
-                        location,
-                        format!(
-                            "`pick = \"parent\"` needs table `{}` to be per_parent of `{target}`",
-                            table.name
-                        ),
-                    ));
-                }
-                Some(Pick::Distinct) if parent.is_none() => {
-                    return Err(ProfileError::invalid(
-                        location,
-                        format!(
-                            "`pick = \"distinct\"` needs table `{}` to be per_parent of a table",
-                            table.name
-                        ),
-                    ));
-                }
-                Some(Pick::SameParent) if parent.is_none() || parent != target_parent => {
-                    return Err(ProfileError::invalid(
-                        location,
-                        format!(
-                            "`pick = \"same_parent\"` needs `{}` and `{target}` to be per_parent of the same table",
-                            table.name
-                        ),
-                    ));
-                }
-                _ => {}
-            }
+            let t = check_ref(&reference, table, parent, tables, table_index)?;
             edges.push((table_index, t, location.clone()));
         }
         Generator::Derive { from, add, .. } => {
@@ -182,6 +130,90 @@ fn check_column(
         _ => {}
     }
     Ok(())
+}
+
+/// A `ref` to another table's column.
+struct Reference<'a> {
+    target: &'a String,
+    target_column: &'a String,
+    pick: Option<&'a Pick>,
+    location: &'a Location,
+}
+
+/// Checks a reference; returns the index of the table it points at.
+fn check_ref(
+    reference: &Reference<'_>,
+    table: &TableSpec,
+    parent: Option<&str>,
+    tables: &[TableSpec],
+    table_index: usize,
+) -> Result<usize, ProfileError> {
+    let Reference {
+        target,
+        target_column,
+        pick,
+        location,
+    } = *reference;
+    let t = tables
+        .iter()
+        .position(|t| &t.name == target)
+        .ok_or_else(|| unknown_table(location, target, tables, "`ref` names"))?;
+    if t == table_index {
+        return Err(ProfileError::invalid(
+            location,
+            format!("`ref` to the table's own column `{target}.{target_column}` is not supported"),
+        )
+        .with_hint("use `derive` for a value of the same row"));
+    }
+    let target_table = &tables[t];
+    if target_table.column(target_column).is_none() {
+        let names: Vec<&str> = target_table
+            .columns
+            .iter()
+            .chain(&target_table.hidden)
+            .map(|c| c.name.as_str())
+            .collect();
+        return Err(ProfileError::invalid(
+            location,
+            format!("`ref` names unknown column `{target_column}` of table `{target}`"),
+        )
+        .with_hint(format!("columns of `{target}`: {}", names.join(", "))));
+    }
+    let target_parent = match &target_table.rows {
+        RowsSpec::PerParent { parent, .. } => Some(parent.as_str()),
+        _ => None,
+    };
+    match pick {
+        Some(Pick::Parent) if parent != Some(target.as_str()) => {
+            return Err(ProfileError::invalid(
+                location,
+                format!(
+                    "`pick = \"parent\"` needs table `{}` to be per_parent of `{target}`",
+                    table.name
+                ),
+            ));
+        }
+        Some(Pick::Distinct) if parent.is_none() => {
+            return Err(ProfileError::invalid(
+                location,
+                format!(
+                    "`pick = \"distinct\"` needs table `{}` to be per_parent of a table",
+                    table.name
+                ),
+            ));
+        }
+        Some(Pick::SameParent) if parent.is_none() || parent != target_parent => {
+            return Err(ProfileError::invalid(
+                location,
+                format!(
+                    "`pick = \"same_parent\"` needs `{}` and `{target}` to be per_parent of the same table",
+                    table.name
+                ),
+            ));
+        }
+        _ => {}
+    }
+    Ok(t)
 }
 
 /// Every generated value of a JSON object, nested objects included.
