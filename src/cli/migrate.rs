@@ -3,7 +3,7 @@
 use super::{GlobalArgs, output};
 use crate::error::{ExitCode, Result};
 use crate::migrate::MigrateOptions;
-use crate::migrate::runner::version_arg;
+use crate::migrate::runner::folder_version_arg;
 
 /// Apply pending migrations (all of them, or up to --to VERSION)
 #[derive(Debug, clap::Args)]
@@ -28,12 +28,17 @@ pub struct MigrateArgs {
 
 pub async fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let url = global.database_url()?;
+    let settings = global.migrate_settings();
     let options = MigrateOptions {
-        to: args.to.as_deref().map(version_arg).transpose()?,
+        to: args
+            .to
+            .as_deref()
+            .map(|to| folder_version_arg(&settings, to))
+            .transpose()?,
         dry_run: args.dry_run,
         allow_out_of_order: args.allow_out_of_order,
     };
-    let report = crate::migrate::migrate(url, &global.migrate_settings(), &options).await?;
+    let report = crate::migrate::migrate(url, &settings, &options).await?;
     output::result(&report, global.format, |r| {
         output::print_run(r, "apply", "applied")
     })?;

@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand};
 
 use crate::db::SecretUrl;
 use crate::error::{Diagnostic, Error, ExitCode, Result};
+use crate::migrate::layout::LayoutChoice;
 use crate::ui::{self, Format};
 
 /// Take a PostgreSQL or CockroachDB database, and the Redis caches in front of
@@ -53,6 +54,18 @@ pub struct GlobalArgs {
         value_name = "DIR"
     )]
     pub migrations_dir: PathBuf,
+
+    /// Layout of the migrations folder: auto, sqlx, golang-migrate, diesel, flyway, goose,
+    /// dbmate, or a file-name pattern such as 'V{version}.{name}.{direction}.sql'
+    #[arg(
+        long,
+        env = "SEEDKIT_LAYOUT",
+        default_value = "auto",
+        global = true,
+        value_name = "NAME",
+        value_parser = parse_layout
+    )]
+    pub layout: LayoutChoice,
 
     /// Name of the migration history table
     #[arg(
@@ -98,6 +111,10 @@ pub struct GlobalArgs {
     pub quiet: u8,
 }
 
+fn parse_layout(text: &str) -> std::result::Result<LayoutChoice, String> {
+    text.parse()
+}
+
 impl GlobalArgs {
     /// The database URL, or an error naming both the flag and the variable.
     /// A URL for a database seedkit does not speak (mysql://) is refused
@@ -130,6 +147,7 @@ impl GlobalArgs {
             dir: self.migrations_dir.clone(),
             history: crate::migrate::HistoryTable::new(&self.history_schema, &self.history_table),
             lock_timeout: self.lock_timeout,
+            layout: self.layout.clone(),
         }
     }
 

@@ -18,7 +18,11 @@ pub struct NewArgs {
 }
 
 pub async fn run(args: &NewArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let files = crate::migrate::scaffold::new_migration(&global.migrations_dir, &args.name)?;
+    let files = crate::migrate::scaffold::new_migration_as(
+        &global.migrations_dir,
+        &global.layout,
+        &args.name,
+    )?;
     for file in files {
         emit!("{}", file.display());
     }

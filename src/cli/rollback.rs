@@ -3,7 +3,7 @@
 use super::{GlobalArgs, output};
 use crate::error::{ExitCode, Result};
 use crate::migrate::RollbackTarget;
-use crate::migrate::runner::version_arg;
+use crate::migrate::runner::folder_version_arg;
 
 /// Undo VERSION and every migration applied after it, newest first
 #[derive(Debug, clap::Args)]
@@ -32,12 +32,12 @@ pub struct RollbackArgs {
 
 pub async fn run(args: &RollbackArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let url = global.database_url()?;
+    let settings = global.migrate_settings();
     let target = match (&args.version, args.steps) {
-        (Some(version), _) => RollbackTarget::Version(version_arg(version)?),
+        (Some(version), _) => RollbackTarget::Version(folder_version_arg(&settings, version)?),
         (None, Some(steps)) => RollbackTarget::Steps(steps),
         (None, None) => RollbackTarget::All,
     };
-    let settings = global.migrate_settings();
     let report = crate::migrate::rollback(url, &settings, target, args.dry_run).await?;
     output::result(&report, global.format, |r| {
         output::print_run(r, "roll back", "rolled back")

@@ -1,11 +1,13 @@
 //! Versioned SQL migrations: reading the folder, the history table, drift
 //! checks, planning and running under the lock.
 //!
-//! - [`source`]: the folder, in sqlx/golang-migrate or diesel layout.
+//! - [`source`]: the folder, read in its [`layout`] (sqlx / golang-migrate,
+//!   diesel, Flyway, goose, dbmate, or a file-name pattern).
 //! - [`split`]: statements of a script (dollar quotes, comments, strings).
 //! - [`checksum`]: what detects an edited file.
 //! - [`history`]: the history table's rows.
 //! - [`plan`]: folder vs history: states, problems, what to apply or undo.
+//! - [`repeatable`]: Flyway's `R__` migrations, re-applied when changed.
 //! - [`lock`]: one run at a time, with the lock key formula; [`lease`] for
 //!   servers without advisory locks.
 //! - [`runner`]: migrate, rollback, status, repair over [`crate::db::dialect::Dialect`].
@@ -14,9 +16,11 @@
 pub mod checksum;
 pub mod error;
 pub mod history;
+pub mod layout;
 pub mod lease;
 pub mod lock;
 pub mod plan;
+pub mod repeatable;
 pub mod runner;
 pub mod scaffold;
 pub mod source;

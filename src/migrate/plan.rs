@@ -65,7 +65,12 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Rows of repeatable migrations ([`super::repeatable`]) are left out.
     pub fn new(source: &Source, rows: &[AppliedRow]) -> Plan {
+        let rows: Vec<&AppliedRow> = rows
+            .iter()
+            .filter(|r| !super::repeatable::is_repeatable(r.version))
+            .collect();
         let highest = rows.iter().map(|r| r.version).max();
         let mut entries: Vec<Entry> = source
             .migrations
@@ -91,7 +96,7 @@ impl Plan {
                     checksum: Some(m.checksum.clone()),
                     has_down: m.down.is_some(),
                     no_transaction: m.up.no_transaction,
-                    applied: row.cloned(),
+                    applied: row.cloned().cloned(),
                 }
             })
             .collect();
@@ -278,14 +283,7 @@ pub fn rollback_problems(entries: &[&Entry], source: &Source) -> Vec<Problem> {
 }
 
 fn expected_down_path(m: &Migration) -> String {
-    let up = m.up.path.display().to_string();
-    match m.layout {
-        super::source::Layout::Diesel => m.up.path.with_file_name("down.sql").display().to_string(),
-        super::source::Layout::Sqlx => match up.strip_suffix(".up.sql") {
-            Some(stem) => format!("{stem}.down.sql"),
-            None => format!("{}.down.sql", up.trim_end_matches(".sql")),
-        },
-    }
+    m.expected_down.clone()
 }
 
 fn short(checksum: Option<&str>) -> String {
@@ -304,6 +302,7 @@ mod tests {
             body: String::new(),
             statements: Vec::new(),
             no_transaction: false,
+            auto_no_transaction: None,
         };
         Migration {
             version,
@@ -313,6 +312,7 @@ mod tests {
             up: script(&format!("{version}_m{version}.up.sql")),
             down: with_down.then(|| script(&format!("{version}_m{version}.down.sql"))),
             checksum: format!("sum{version}"),
+            expected_down: format!("{version}_m{version}.down.sql"),
         }
     }
 
@@ -336,6 +336,9 @@ mod tests {
         Source {
             dir: PathBuf::from("m"),
             migrations,
+            repeatables: Vec::new(),
+            layout: Layout::Sqlx,
+            pattern: None,
         }
     }
 

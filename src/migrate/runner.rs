@@ -14,7 +14,8 @@ use super::error::{Failure, MigrateError, Problem};
 use super::history::{AppliedRow, HistoryTable, RowState};
 use super::lock::{self, RunLock};
 use super::plan::{Entry, Plan, RollbackTarget, State, rollback_entries, rollback_problems};
-use super::source::{self, Migration, Script, Source};
+use super::repeatable;
+use super::source::{self, LayoutChoice, Migration, Script, Source};
 use super::split::{char_position_to_byte, statement_at};
 use crate::db::SecretUrl;
 use crate::db::dialect::{Dialect, ExecError, HistoryChange, Postgres, Record};
@@ -26,6 +27,8 @@ pub struct Settings {
     pub dir: PathBuf,
     pub history: HistoryTable,
     pub lock_timeout: Duration,
+    /// The folder's layout (`--layout`), recognised by default.
+    pub layout: LayoutChoice,
 }
 
 /// `seedkit migrate` options.
@@ -44,6 +47,9 @@ pub struct Step {
     pub version_text: String,
     pub name: String,
     pub no_transaction: bool,
+    /// Why it runs without a transaction when seedkit decided so: the
+    /// statement kind PostgreSQL refuses in one (`CREATE INDEX CONCURRENTLY`).
+    pub no_transaction_because: Option<&'static str>,
     /// None in a dry run.
     pub execution_ms: Option<u64>,
 }
@@ -66,6 +72,16 @@ pub fn version_arg(text: &str) -> std::result::Result<u64, MigrateError> {
                (014, 14 and 0014 are the same)"
             .into(),
     })
+}
+
+/// Parses a version given on the command line as the folder writes its
+/// versions: Flyway's `2.1` too, besides `014` / `14`.
+pub fn folder_version_arg(settings: &Settings, text: &str) -> Result<u64> {
+    let source = source::read_as(&settings.dir, &settings.layout)?;
+    match source.version_arg(text) {
+        Some(version) => Ok(version),
+        None => Ok(version_arg(text)?),
+    }
 }
 
 /// Connects and picks the dialect for the server.
@@ -108,7 +124,7 @@ fn refuse(action: &'static str, problems: Vec<Problem>) -> std::result::Result<(
 
 fn highest_applied(rows: &[AppliedRow]) -> Option<u64> {
     rows.iter()
-        .filter(|r| r.state == RowState::Applied)
+        .filter(|r| r.state == RowState::Applied && !repeatable::is_repeatable(r.version))
         .map(|r| r.version)
         .max()
 }
@@ -121,7 +137,7 @@ pub async fn migrate(
     options: &MigrateOptions,
 ) -> Result<RunReport> {
     let started = std::time::Instant::now();
-    let source = source::read(&settings.dir)?;
+    let source = source::read_as(&settings.dir, &settings.layout)?;
     let mut db = open(url).await?;
     if options.dry_run {
         let rows = read_history(&mut db, &settings.history).await?;
@@ -130,11 +146,16 @@ pub async fn migrate(
             known_version(&plan, to)?;
         }
         refuse("migrate", plan.problems(options.allow_out_of_order))?;
-        let steps = plan
+        let mut steps: Vec<Step> = plan
             .pending(&source, options.to)
             .into_iter()
             .map(|m| step(m, None))
             .collect();
+        steps.extend(
+            repeatable::due(&source, &rows)
+                .into_iter()
+                .map(|r| repeatable_step(r, None)),
+        );
         return Ok(RunReport {
             dry_run: true,
             steps,
@@ -167,8 +188,14 @@ async fn apply_pending<D: Dialect>(
         held.check()?;
         match apply_one(db, &settings.history, migration).await {
             Ok(elapsed) => {
+                let why = migration
+                    .up
+                    .auto_no_transaction
+                    .map_or_else(String::new, |kind| {
+                        format!(", without a transaction: {kind} cannot run in one")
+                    });
                 crate::ui::info(format!(
-                    "applied {} {} ({})",
+                    "applied {} {} ({}{why})",
                     migration.version_text,
                     migration.name,
                     crate::ui::secs(elapsed)
@@ -181,6 +208,7 @@ async fn apply_pending<D: Dialect>(
             }
         }
     }
+    apply_repeatables(db, &rows, settings, source, &mut steps).await?;
     let rows = db.applied(&settings.history).await?;
     Ok(RunReport {
         dry_run: false,
@@ -190,12 +218,52 @@ async fn apply_pending<D: Dialect>(
     })
 }
 
+/// Applies the Flyway repeatables that are new or changed, after the
+/// versioned migrations.
+async fn apply_repeatables<D: Dialect>(
+    db: &mut D,
+    rows: &[AppliedRow],
+    settings: &Settings,
+    source: &Source,
+    steps: &mut Vec<Step>,
+) -> Result<()> {
+    for r in repeatable::due(source, rows) {
+        match repeatable::apply(db, &settings.history, r).await {
+            Ok(elapsed) => {
+                crate::ui::info(format!(
+                    "applied repeatable {} ({})",
+                    r.name,
+                    crate::ui::secs(elapsed)
+                ));
+                steps.push(repeatable_step(r, Some(elapsed)));
+            }
+            Err(mut failure) => {
+                failure.completed = steps.iter().map(|s| s.version).collect();
+                return Err(MigrateError::Failed(failure).into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn repeatable_step(r: &source::Repeatable, elapsed: Option<Duration>) -> Step {
+    Step {
+        version: repeatable::key(&r.name),
+        version_text: "R".into(),
+        name: r.name.clone(),
+        no_transaction: r.script.no_transaction,
+        no_transaction_because: r.script.auto_no_transaction,
+        execution_ms: elapsed.map(|d| d.as_millis() as u64),
+    }
+}
+
 fn step(m: &Migration, elapsed: Option<Duration>) -> Step {
     Step {
         version: m.version,
         version_text: m.version_text.clone(),
         name: m.name.clone(),
         no_transaction: m.up.no_transaction,
+        no_transaction_because: m.up.auto_no_transaction,
         execution_ms: elapsed.map(|d| d.as_millis() as u64),
     }
 }
@@ -370,7 +438,7 @@ pub async fn rollback(
     dry_run: bool,
 ) -> Result<RunReport> {
     let started = std::time::Instant::now();
-    let source = source::read(&settings.dir)?;
+    let source = source::read_as(&settings.dir, &settings.layout)?;
     let mut db = open(url).await?;
     if dry_run {
         let rows = read_history(&mut db, &settings.history).await?;
@@ -420,6 +488,7 @@ fn undo_step(e: &Entry, elapsed: Option<Duration>) -> Step {
         version_text: e.version_text.clone(),
         name: e.name.clone(),
         no_transaction: e.no_transaction,
+        no_transaction_because: None,
         execution_ms: elapsed.map(|d| d.as_millis() as u64),
     }
 }
@@ -460,6 +529,9 @@ async fn undo<D: Dialect>(
                 return Err(MigrateError::Failed(failure).into());
             }
         }
+    }
+    if !steps.is_empty() {
+        repeatable::forget_all(db, &settings.history, &rows).await?;
     }
     let rows = db.applied(&settings.history).await?;
     Ok(RunReport {
@@ -548,7 +620,7 @@ impl StatusReport {
 /// Every migration's state. Takes no lock and changes nothing (the history
 /// table is not created).
 pub async fn status(url: &SecretUrl, settings: &Settings) -> Result<StatusReport> {
-    let source = source::read(&settings.dir)?;
+    let source = source::read_as(&settings.dir, &settings.layout)?;
     let mut db = open(url).await?;
     let database = db.current_database().await?;
     let rows = read_history(&mut db, &settings.history).await?;
@@ -599,7 +671,7 @@ pub enum RepairAction {
 /// Accepts an edited file (re-records its checksum), or forgets a failed or
 /// interrupted no-transaction run so `migrate` runs it again.
 pub async fn repair(url: &SecretUrl, settings: &Settings, version: u64) -> Result<RepairReport> {
-    let source = source::read(&settings.dir)?;
+    let source = source::read_as(&settings.dir, &settings.layout)?;
     let mut db = open(url).await?;
     locked!(db, url, settings, |_held| {
         repair_locked(&mut db, settings, &source, version).await

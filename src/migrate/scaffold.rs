@@ -10,20 +10,30 @@
 use std::path::{Path, PathBuf};
 
 use super::error::MigrateError;
-use super::source::{self, Layout, Source};
+use super::layout::sections::Kind;
+use super::source::{self, Layout, LayoutChoice, Source};
 
 /// The smallest version seedkit treats as a timestamp (a 14-digit number).
 const TIMESTAMP_MIN: u64 = 10_000_000_000_000;
 
 /// Creates the up and down files of a new migration; returns their paths.
 pub fn new_migration(dir: &Path, name: &str) -> Result<Vec<PathBuf>, MigrateError> {
+    new_migration_as(dir, &LayoutChoice::Auto, name)
+}
+
+/// [`new_migration`] in the layout `choice` says (or the folder's own).
+pub fn new_migration_as(
+    dir: &Path,
+    choice: &LayoutChoice,
+    name: &str,
+) -> Result<Vec<PathBuf>, MigrateError> {
     let name = clean_name(name)?;
     let write_error = |path: &Path, e: std::io::Error| MigrateError::Write {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-    let source = source::read(dir)?;
+    let source = source::read_as(dir, choice)?;
     let now = chrono::Utc::now();
     let (version, version_text) = next_version(&source, now.format("%Y%m%d%H%M%S").to_string());
     let header = |direction: &str| {
@@ -32,11 +42,37 @@ pub fn new_migration(dir: &Path, name: &str) -> Result<Vec<PathBuf>, MigrateErro
             now.format("%Y-%m-%d %H:%M:%S UTC")
         )
     };
+    let (up, down) = (header("up"), header("down (undoes the up script)"));
+    let pair = |up_path: PathBuf, down_path: PathBuf| {
+        vec![(up_path, up.clone()), (down_path, down.clone())]
+    };
     let files = match source.layout() {
-        Layout::Sqlx => vec![
+        Layout::Sqlx => pair(
             dir.join(format!("{version_text}_{name}.up.sql")),
             dir.join(format!("{version_text}_{name}.down.sql")),
-        ],
+        ),
+        Layout::Flyway => pair(
+            dir.join(format!("V{version_text}__{name}.sql")),
+            dir.join(format!("U{version_text}__{name}.sql")),
+        ),
+        Layout::Pattern => {
+            let pattern = source
+                .pattern
+                .as_ref()
+                .expect("a pattern layout has its pattern");
+            pair(
+                dir.join(pattern.file_name(&version_text, &name, "up")),
+                dir.join(pattern.file_name(&version_text, &name, "down")),
+            )
+        }
+        Layout::Goose | Layout::Dbmate => {
+            let kind = match source.layout() {
+                Layout::Goose => Kind::Goose,
+                _ => Kind::Dbmate,
+            };
+            let text = format!("{}\n{up}\n{}\n{down}", kind.up_marker(), kind.down_marker());
+            vec![(dir.join(format!("{version_text}_{name}.sql")), text)]
+        }
         Layout::Diesel => {
             let stamp = if version >= TIMESTAMP_MIN {
                 diesel_stamp(&version.to_string())
@@ -45,26 +81,40 @@ pub fn new_migration(dir: &Path, name: &str) -> Result<Vec<PathBuf>, MigrateErro
             };
             let folder = dir.join(format!("{stamp}_{name}"));
             std::fs::create_dir(&folder).map_err(|e| write_error(&folder, e))?;
-            vec![folder.join("up.sql"), folder.join("down.sql")]
+            pair(folder.join("up.sql"), folder.join("down.sql"))
         }
     };
-    for (path, direction) in files.iter().zip(["up", "down (undoes the up script)"]) {
+    for (path, text) in &files {
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(path)
             .map_err(|e| write_error(path, e))?;
-        std::io::Write::write_all(&mut file, header(direction).as_bytes())
-            .map_err(|e| write_error(path, e))?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| write_error(path, e))?;
     }
-    Ok(files)
+    Ok(files.into_iter().map(|(path, _)| path).collect())
 }
 
 /// The next version and how to write it.
 fn next_version(source: &Source, now_stamp: String) -> (u64, String) {
     let Some(last) = source.migrations.last() else {
-        return (1, "001".into());
+        return match source.layout() {
+            Layout::Flyway => (
+                super::layout::flyway::encode_version("1").unwrap_or(0),
+                "1".into(),
+            ),
+            _ => (1, "001".into()),
+        };
     };
+    if last.layout == Layout::Flyway {
+        let major = last.version_text.split('.').next().unwrap_or("0");
+        let next = major.parse::<u64>().unwrap_or(0) + 1;
+        let text = format!("{next:0width$}", width = major.len());
+        return (
+            super::layout::flyway::encode_version(&text).unwrap_or(0),
+            text,
+        );
+    }
     if last.version >= TIMESTAMP_MIN {
         let now: u64 = now_stamp.parse().unwrap_or(0);
         let version = now.max(last.version + 1);

@@ -1,16 +1,18 @@
-//! Reading a migrations folder, in the layouts teams already have.
+//! Reading a migrations folder, in the layouts teams already have
+//! (see [`super::layout`] for each layout's names and sections).
 //!
-//! - sqlx / golang-migrate: `<version>_<name>.up.sql` + `<version>_<name>.down.sql`
-//!   side by side; a plain `<version>_<name>.sql` is an up script with no down.
-//! - diesel: a folder `<version>_<name>/` holding `up.sql`, `down.sql` and
-//!   optionally `metadata.toml`; the version is the folder name's timestamp
-//!   with the dashes removed (`2024-01-02-030405_x` is 20240102030405).
+//! Versions are unsigned integers compared as numbers (`014` = `14`;
+//! Flyway's dotted versions are mapped onto integers in order). Hidden
+//! entries (`.keep`, `.DS_Store`), files not ending in `.sql` (`README.md`)
+//! and folders whose name does not start with a digit are ignored. Every
+//! problem in the folder is collected and reported at once, before anything
+//! touches the database.
 //!
-//! Versions are unsigned integers compared as numbers (`014` = `14`).
-//! Hidden entries (`.keep`, `.DS_Store`), files not ending in `.sql`
-//! (`README.md`) and folders whose name does not start with a digit are
-//! ignored. Every problem in the folder is collected and reported at once,
-//! before anything touches the database.
+//! A migration made only of statements PostgreSQL refuses inside a
+//! transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...) runs
+//! without one, as Flyway does, even without a marker; one that mixes them
+//! with other statements is refused, naming the statement and the marker
+//! that would make the whole file run statement by statement.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,23 +20,17 @@ use std::path::{Path, PathBuf};
 
 use super::checksum::checksum;
 use super::error::MigrateError;
+pub use super::layout::sqlx::Direction;
+pub use super::layout::{Layout, LayoutChoice, NamePattern, parse_version};
+use super::layout::{diesel, flyway, sections, sqlx};
 use super::split::{Statement, TransactionControl, split};
-
-/// Which layout a migration was read from (and `seedkit new` writes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Layout {
-    /// `<version>_<name>.up.sql` + `.down.sql` (sqlx, golang-migrate).
-    Sqlx,
-    /// `<version>_<name>/up.sql` + `down.sql` (diesel).
-    Diesel,
-}
 
 /// One up or down script.
 #[derive(Debug, Clone)]
 pub struct Script {
     pub path: PathBuf,
-    /// The file's text as read.
+    /// The file's text as read (for a goose or dbmate section: the file with
+    /// everything outside the section blanked, so positions still match).
     pub sql: String,
     /// What is sent to the server: `sql` with a file's own leading `BEGIN;`
     /// and trailing `COMMIT;` blanked out (same length, so error positions
@@ -43,6 +39,10 @@ pub struct Script {
     pub statements: Vec<Statement>,
     /// Runs outside a transaction, one statement at a time.
     pub no_transaction: bool,
+    /// Set when seedkit chose no transaction by itself: the kind of
+    /// statement PostgreSQL refuses in a transaction block that the
+    /// script is made of (`CREATE INDEX CONCURRENTLY`).
+    pub auto_no_transaction: Option<&'static str>,
 }
 
 impl Script {
@@ -56,13 +56,24 @@ impl Script {
 #[derive(Debug, Clone)]
 pub struct Migration {
     pub version: u64,
-    /// The version as written in the file name (`014`), for `seedkit new`.
+    /// The version as written in the file name (`014`, Flyway's `2.1`).
     pub version_text: String,
     pub name: String,
     pub layout: Layout,
     pub up: Script,
     pub down: Option<Script>,
     /// Hex SHA-256 of the up script, CRLF normalised to LF.
+    pub checksum: String,
+    /// Where a missing down script would go, for messages.
+    pub expected_down: String,
+}
+
+/// A Flyway repeatable migration (`R__<description>.sql`): re-applied
+/// whenever its checksum changes, after the versioned migrations.
+#[derive(Debug, Clone)]
+pub struct Repeatable {
+    pub name: String,
+    pub script: Script,
     pub checksum: String,
 }
 
@@ -72,6 +83,12 @@ pub struct Source {
     pub dir: PathBuf,
     /// Sorted by version.
     pub migrations: Vec<Migration>,
+    /// Sorted by name.
+    pub repeatables: Vec<Repeatable>,
+    /// The folder's layout: forced, recognised, or sqlx for an empty folder.
+    pub layout: Layout,
+    /// The `--layout` pattern, when one was given.
+    pub pattern: Option<NamePattern>,
 }
 
 impl Source {
@@ -81,9 +98,19 @@ impl Source {
 
     /// The layout new migrations should use: the one the folder already uses.
     pub fn layout(&self) -> Layout {
-        match self.migrations.last() {
-            Some(m) => m.layout,
-            None => Layout::Sqlx,
+        self.layout
+    }
+
+    /// The version a command-line argument names in this folder: a version
+    /// as written in a file name (`014`, Flyway's `2.1`), else as a number.
+    pub fn version_arg(&self, text: &str) -> Option<u64> {
+        let text = text.trim();
+        if let Some(m) = self.migrations.iter().find(|m| m.version_text == text) {
+            return Some(m.version);
+        }
+        match self.layout {
+            Layout::Flyway => flyway::encode_version(&text.replace('_', ".")).ok(),
+            _ => parse_version(text),
         }
     }
 }
@@ -101,58 +128,9 @@ impl fmt::Display for FolderProblem {
     }
 }
 
-/// Parses a version as written in a file name. `None` when it is not an
-/// unsigned integer that fits the history table's bigint.
-pub fn parse_version(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse::<u64>().ok().filter(|&v| v <= i64::MAX as u64)
-}
-
-/// What a file name in sqlx layout says.
-#[derive(Debug, PartialEq, Eq)]
-pub struct SqlxName {
-    pub version: u64,
-    pub version_text: String,
-    pub name: String,
-    pub direction: Direction,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Up,
-    Down,
-}
-
 /// Parses `<version>_<name>.up.sql`, `.down.sql` or `<version>_<name>.sql`.
-pub fn parse_sqlx_name(file_name: &str) -> Option<SqlxName> {
-    let stem = file_name.strip_suffix(".sql")?;
-    let (stem, direction) = if let Some(s) = stem.strip_suffix(".up") {
-        (s, Direction::Up)
-    } else if let Some(s) = stem.strip_suffix(".down") {
-        (s, Direction::Down)
-    } else {
-        (stem, Direction::Up)
-    };
-    let (version_text, name) = stem.split_once('_')?;
-    Some(SqlxName {
-        version: parse_version(version_text)?,
-        version_text: version_text.to_string(),
-        name: name.to_string(),
-        direction,
-    })
-}
-
-/// Parses a diesel folder name `2024-01-02-030405_create_users` into
-/// (version, version text, name).
-pub fn parse_diesel_name(dir_name: &str) -> Option<(u64, String, String)> {
-    let (stamp, name) = dir_name.split_once('_')?;
-    if !stamp.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
-    let digits: String = stamp.chars().filter(|&c| c != '-').collect();
-    Some((parse_version(&digits)?, stamp.to_string(), name.to_string()))
+pub fn parse_sqlx_name(file_name: &str) -> Option<sqlx::SqlxName> {
+    sqlx::parse_name(file_name)
 }
 
 /// Whether a script's first line asks to run outside a transaction
@@ -169,13 +147,21 @@ pub fn has_no_transaction_directive(sql: &str) -> bool {
     matches!(comment.trim(), "seedkit:no-transaction" | "no-transaction")
 }
 
-/// Reads and checks a migrations folder.
+/// Reads and checks a migrations folder, recognising its layout.
 pub fn read(dir: &Path) -> Result<Source, MigrateError> {
+    read_as(dir, &LayoutChoice::Auto)
+}
+
+/// Reads and checks a migrations folder in the layout `choice` says.
+pub fn read_as(dir: &Path, choice: &LayoutChoice) -> Result<Source, MigrateError> {
     let entries = std::fs::read_dir(dir).map_err(|e| MigrateError::FolderUnreadable {
         path: dir.to_path_buf(),
         message: e.to_string(),
     })?;
-    let mut reader = Reader::default();
+    let mut reader = Reader {
+        choice: choice.clone(),
+        ..Reader::default()
+    };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
@@ -186,8 +172,12 @@ pub fn read(dir: &Path) -> Result<Source, MigrateError> {
 
 #[derive(Default)]
 struct Reader {
+    choice: LayoutChoice,
     ups: BTreeMap<u64, Vec<Found>>,
-    downs: Vec<(u64, String, Script)>,
+    downs: Vec<Down>,
+    repeatables: Vec<Repeatable>,
+    /// The first entry seen of each layout.
+    seen: BTreeMap<Layout, PathBuf>,
     problems: Vec<FolderProblem>,
 }
 
@@ -197,6 +187,16 @@ struct Found {
     layout: Layout,
     up: Script,
     down: Option<Script>,
+    checksum: String,
+    expected_down: String,
+}
+
+struct Down {
+    version: u64,
+    version_text: String,
+    name: String,
+    layout: Layout,
+    script: Script,
 }
 
 impl Reader {
@@ -214,44 +214,283 @@ impl Reader {
         if file_name.starts_with('.') {
             return;
         }
-        if path.is_dir() {
-            self.diesel_folder(path, &file_name);
-        } else if file_name.ends_with(".sql") {
-            self.sqlx_file(path, &file_name);
+        let is_dir = path.is_dir();
+        if is_dir && !file_name.starts_with(|c: char| c.is_ascii_digit()) {
+            return;
+        }
+        if !is_dir && !file_name.ends_with(".sql") {
+            return;
+        }
+        let text = if is_dir {
+            None
+        } else {
+            let Some(text) = self.read_text(path) else {
+                return;
+            };
+            Some(text)
+        };
+        let layout = match &self.choice {
+            LayoutChoice::Auto => {
+                let Some(layout) = super::layout::detect(&file_name, is_dir, text.as_deref())
+                else {
+                    return;
+                };
+                layout
+            }
+            LayoutChoice::Forced(_) | LayoutChoice::Pattern(_) if is_dir => {
+                self.problem(
+                    path,
+                    format!(
+                        "a folder, which the {} layout does not have",
+                        self.forced_name()
+                    ),
+                );
+                return;
+            }
+            LayoutChoice::Forced(layout) => *layout,
+            LayoutChoice::Pattern(_) => Layout::Pattern,
+        };
+        self.seen
+            .entry(layout)
+            .or_insert_with(|| path.to_path_buf());
+        match (layout, text) {
+            (Layout::Diesel, _) => self.diesel_folder(path, &file_name),
+            (_, None) => {}
+            (Layout::Sqlx, Some(text)) => self.sqlx_file(path, &file_name, text),
+            (Layout::Flyway, Some(text)) => self.flyway_file(path, &file_name, text),
+            (Layout::Goose, Some(text)) => {
+                self.sections_file(path, &file_name, text, sections::Kind::Goose)
+            }
+            (Layout::Dbmate, Some(text)) => {
+                self.sections_file(path, &file_name, text, sections::Kind::Dbmate)
+            }
+            (Layout::Pattern, Some(text)) => self.pattern_file(path, &file_name, text),
         }
     }
 
-    fn sqlx_file(&mut self, path: &Path, file_name: &str) {
-        let Some(parsed) = parse_sqlx_name(file_name) else {
-            self.problem(
-                path,
-                "unparseable name: expected <version>_<name>.up.sql, <version>_<name>.down.sql \
-                 or <version>_<name>.sql, with <version> an unsigned integer",
-            );
+    fn forced_name(&self) -> String {
+        match &self.choice {
+            LayoutChoice::Pattern(p) => format!("`{}`", p.text),
+            LayoutChoice::Forced(l) => l.name().to_string(),
+            LayoutChoice::Auto => "auto".into(),
+        }
+    }
+
+    fn add_up(&mut self, version: u64, found: Found) {
+        self.ups.entry(version).or_default().push(found);
+    }
+
+    /// An up script from a whole file: the layout's name parts and script.
+    fn whole_file_up(
+        &mut self,
+        version: u64,
+        version_text: String,
+        name: String,
+        layout: Layout,
+        up: Script,
+        expected_down: String,
+    ) {
+        let checksum = checksum(&up.sql);
+        self.add_up(
+            version,
+            Found {
+                version_text,
+                name,
+                layout,
+                up,
+                down: None,
+                checksum,
+                expected_down,
+            },
+        );
+    }
+
+    fn sqlx_file(&mut self, path: &Path, file_name: &str, text: String) {
+        let Some(parsed) = sqlx::parse_name(file_name) else {
+            let message = match self.choice {
+                LayoutChoice::Auto => format!("unparseable name: {}", sqlx::EXPECTED),
+                _ => format!(
+                    "not a migration of the {} layout: {}",
+                    self.forced_name(),
+                    sqlx::EXPECTED
+                ),
+            };
+            self.problem(path, message);
             return;
         };
-        let Some(script) = self.script(path, false) else {
+        let no_transaction = has_no_transaction_directive(&text);
+        let Some(script) = self.script(path, text, no_transaction, Layout::Sqlx) else {
             return;
         };
         match parsed.direction {
-            Direction::Up => self.ups.entry(parsed.version).or_default().push(Found {
+            Direction::Up => {
+                let up = path.display().to_string();
+                let expected_down = match up.strip_suffix(".up.sql") {
+                    Some(stem) => format!("{stem}.down.sql"),
+                    None => format!("{}.down.sql", up.trim_end_matches(".sql")),
+                };
+                self.whole_file_up(
+                    parsed.version,
+                    parsed.version_text,
+                    parsed.name,
+                    Layout::Sqlx,
+                    script,
+                    expected_down,
+                )
+            }
+            Direction::Down => self.downs.push(Down {
+                version: parsed.version,
                 version_text: parsed.version_text,
                 name: parsed.name,
                 layout: Layout::Sqlx,
-                up: script,
-                down: None,
+                script,
             }),
-            Direction::Down => self.downs.push((parsed.version, parsed.name, script)),
         }
     }
 
-    fn diesel_folder(&mut self, path: &Path, dir_name: &str) {
-        if !dir_name.starts_with(|c: char| c.is_ascii_digit()) {
+    fn flyway_file(&mut self, path: &Path, file_name: &str, text: String) {
+        let parsed = match flyway::parse_name(file_name) {
+            Ok(parsed) => parsed,
+            Err(message) => return self.problem(path, message),
+        };
+        let no_transaction = has_no_transaction_directive(&text);
+        let Some(script) = self.script(path, text, no_transaction, Layout::Flyway) else {
             return;
+        };
+        match parsed {
+            flyway::FlywayName::Repeatable { name } => self.repeatables.push(Repeatable {
+                name,
+                checksum: checksum(&script.sql),
+                script,
+            }),
+            flyway::FlywayName::Versioned {
+                version,
+                version_text,
+                name,
+                direction: Direction::Up,
+            } => {
+                let expected_down = path
+                    .with_file_name(format!("U{}", &file_name[1..]))
+                    .display()
+                    .to_string();
+                self.whole_file_up(
+                    version,
+                    version_text,
+                    name,
+                    Layout::Flyway,
+                    script,
+                    expected_down,
+                )
+            }
+            flyway::FlywayName::Versioned {
+                version,
+                version_text,
+                name,
+                direction: Direction::Down,
+            } => self.downs.push(Down {
+                version,
+                version_text,
+                name,
+                layout: Layout::Flyway,
+                script,
+            }),
         }
+    }
+
+    fn pattern_file(&mut self, path: &Path, file_name: &str, text: String) {
+        let LayoutChoice::Pattern(pattern) = &self.choice else {
+            return;
+        };
+        let Some(parsed) = pattern.parse_name(file_name) else {
+            let message = format!("does not match the layout pattern `{}`", pattern.text);
+            return self.problem(path, message);
+        };
+        let expected_down = path
+            .with_file_name(pattern.file_name(&parsed.version_text, &parsed.name, "down"))
+            .display()
+            .to_string();
+        let no_transaction = has_no_transaction_directive(&text);
+        let Some(script) = self.script(path, text, no_transaction, Layout::Pattern) else {
+            return;
+        };
+        match parsed.direction {
+            Direction::Up => self.whole_file_up(
+                parsed.version,
+                parsed.version_text,
+                parsed.name,
+                Layout::Pattern,
+                script,
+                expected_down,
+            ),
+            Direction::Down => self.downs.push(Down {
+                version: parsed.version,
+                version_text: parsed.version_text,
+                name: parsed.name,
+                layout: Layout::Pattern,
+                script,
+            }),
+        }
+    }
+
+    /// A goose or dbmate file: `<version>_<name>.sql` with up and down sections.
+    fn sections_file(&mut self, path: &Path, file_name: &str, text: String, kind: sections::Kind) {
+        let layout = match kind {
+            sections::Kind::Goose => Layout::Goose,
+            sections::Kind::Dbmate => Layout::Dbmate,
+        };
+        let parsed = match file_name
+            .strip_suffix(".sql")
+            .and_then(|s| s.split_once('_'))
+        {
+            Some((v, name)) if !v.contains('.') => {
+                parse_version(v).map(|version| (version, v, name))
+            }
+            _ => None,
+        };
+        let Some((version, version_text, name)) = parsed else {
+            let message = format!(
+                "unparseable {layout} name: expected <version>_<name>.sql, with <version> an unsigned integer"
+            );
+            return self.problem(path, message);
+        };
+        let found = match kind.parse(&text) {
+            Ok(found) => found,
+            Err(message) => return self.problem(path, message),
+        };
+        let mut script_of = |section: &sections::Section| {
+            let sql = sections::blank_outside(&text, &section.range);
+            let mut script = self.script(path, sql, section.no_transaction, layout)?;
+            merge_blocks(&mut script, &section.blocks);
+            Some(script)
+        };
+        let Some(up) = script_of(&found.up) else {
+            return;
+        };
+        let down = match &found.down {
+            Some(section) => match script_of(section) {
+                Some(down) => Some(down),
+                None => return,
+            },
+            None => None,
+        };
+        self.add_up(
+            version,
+            Found {
+                version_text: version_text.to_string(),
+                name: name.to_string(),
+                layout,
+                checksum: checksum(&text[found.up.range.clone()]),
+                up,
+                down,
+                expected_down: format!("a `{}` section in {}", kind.down_marker(), path.display()),
+            },
+        );
+    }
+
+    fn diesel_folder(&mut self, path: &Path, dir_name: &str) {
         let up_path = path.join("up.sql");
         let down_path = path.join("down.sql");
-        let Some((version, version_text, name)) = parse_diesel_name(dir_name) else {
+        let Some((version, version_text, name)) = diesel::parse_name(dir_name) else {
             self.problem(
                 path,
                 "unparseable name: a diesel migration folder is <timestamp>_<name>, \
@@ -269,35 +508,40 @@ impl Reader {
             self.problem(path, message);
             return;
         }
-        let no_transaction = match read_diesel_metadata(&path.join("metadata.toml")) {
+        let no_transaction = match diesel::read_metadata(&path.join("metadata.toml")) {
             Ok(flag) => flag,
             Err(message) => {
                 self.problem(&path.join("metadata.toml"), message);
                 return;
             }
         };
-        let Some(up) = self.script(&up_path, no_transaction) else {
+        let Some(up) = self.read_script(&up_path, no_transaction) else {
             return;
         };
         let down = if down_path.is_file() {
-            let Some(down) = self.script(&down_path, no_transaction) else {
+            let Some(down) = self.read_script(&down_path, no_transaction) else {
                 return;
             };
             Some(down)
         } else {
             None
         };
-        self.ups.entry(version).or_default().push(Found {
-            version_text,
-            name,
-            layout: Layout::Diesel,
-            up,
-            down,
-        });
+        self.add_up(
+            version,
+            Found {
+                version_text,
+                name,
+                layout: Layout::Diesel,
+                checksum: checksum(&up.sql),
+                up,
+                down,
+                expected_down: down_path.display().to_string(),
+            },
+        );
     }
 
-    /// Reads one script; records a problem and returns None when it cannot.
-    fn script(&mut self, path: &Path, forced_no_transaction: bool) -> Option<Script> {
+    /// Reads a file as UTF-8; records a problem and returns None when it cannot.
+    fn read_text(&mut self, path: &Path) -> Option<String> {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
@@ -305,53 +549,67 @@ impl Reader {
                 return None;
             }
         };
-        let sql = match String::from_utf8(bytes) {
-            Ok(s) => s,
+        match String::from_utf8(bytes) {
+            Ok(s) => Some(s),
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
                 self.problem(
                     path,
                     format!("not UTF-8 (invalid byte at offset {at}); save the file as UTF-8"),
                 );
-                return None;
-            }
-        };
-        let no_transaction = forced_no_transaction || has_no_transaction_directive(&sql);
-        match prepare(&sql, no_transaction) {
-            Ok((body, statements)) => Some(Script {
-                path: path.to_path_buf(),
-                sql,
-                body,
-                statements,
-                no_transaction,
-            }),
-            Err(message) => {
-                self.problem(path, message);
                 None
             }
         }
     }
 
-    fn finish(mut self, dir: &Path) -> Result<Source, MigrateError> {
-        let downs = std::mem::take(&mut self.downs);
-        for (version, name, script) in downs {
-            let up = self.ups.get_mut(&version).and_then(|found| {
-                found
-                    .iter_mut()
-                    .find(|f| f.name == name && f.layout == Layout::Sqlx)
-            });
-            match up {
-                Some(found) => found.down = Some(script),
-                None => self.problem(
-                    &script.path.clone(),
-                    format!(
-                        "the up file of migration {version} ({name}) is missing, only its down \
-                         script is here: restore {version}_{name}.up.sql (from version control if \
-                         the migration was applied) or remove the down script"
-                    ),
-                ),
+    /// Reads one diesel script (its marker is in metadata.toml or the file).
+    fn read_script(&mut self, path: &Path, forced_no_transaction: bool) -> Option<Script> {
+        let sql = self.read_text(path)?;
+        let no_transaction = forced_no_transaction || has_no_transaction_directive(&sql);
+        self.script(path, sql, no_transaction, Layout::Diesel)
+    }
+
+    /// Makes a script of `sql`; records a problem and returns None when the
+    /// script cannot run as it is.
+    fn script(
+        &mut self,
+        path: &Path,
+        sql: String,
+        no_transaction: bool,
+        layout: Layout,
+    ) -> Option<Script> {
+        let mut script = match prepare(&sql, no_transaction) {
+            Ok((body, statements)) => Script {
+                path: path.to_path_buf(),
+                sql,
+                body,
+                statements,
+                no_transaction,
+                auto_no_transaction: None,
+            },
+            Err(message) => {
+                self.problem(path, message);
+                return None;
+            }
+        };
+        if !no_transaction {
+            match refusing_transaction(&script.statements, layout) {
+                Ok(None) => {}
+                Ok(Some(kind)) => {
+                    script.no_transaction = true;
+                    script.auto_no_transaction = Some(kind);
+                }
+                Err(message) => {
+                    self.problem(path, message);
+                    return None;
+                }
             }
         }
+        Some(script)
+    }
+
+    fn finish(mut self, dir: &Path) -> Result<Source, MigrateError> {
+        self.pair_downs();
         let mut migrations = Vec::new();
         for (version, mut found) in std::mem::take(&mut self.ups) {
             if found.len() > 1 {
@@ -371,38 +629,166 @@ impl Reader {
                 version_text: f.version_text,
                 name: f.name,
                 layout: f.layout,
-                checksum: checksum(&f.up.sql),
+                checksum: f.checksum,
                 up: f.up,
                 down: f.down,
+                expected_down: f.expected_down,
             });
         }
-        if self.problems.is_empty() {
-            Ok(Source {
-                dir: dir.to_path_buf(),
-                migrations,
-            })
-        } else {
+        self.mixed_layouts(dir);
+        let mut repeatables = std::mem::take(&mut self.repeatables);
+        repeatables.sort_by(|a, b| a.name.cmp(&b.name));
+        if !self.problems.is_empty() {
             self.problems.sort_by(|a, b| a.path.cmp(&b.path));
-            Err(MigrateError::Folder {
+            return Err(MigrateError::Folder {
                 dir: dir.to_path_buf(),
                 problems: self.problems,
-            })
+            });
         }
+        let layout = match &self.choice {
+            LayoutChoice::Forced(layout) => *layout,
+            LayoutChoice::Pattern(_) => Layout::Pattern,
+            LayoutChoice::Auto => self.seen.keys().next().copied().unwrap_or(Layout::Sqlx),
+        };
+        Ok(Source {
+            dir: dir.to_path_buf(),
+            migrations,
+            repeatables,
+            layout,
+            pattern: match self.choice {
+                LayoutChoice::Pattern(p) => Some(p),
+                _ => None,
+            },
+        })
+    }
+
+    /// Pairs each down script with the up script of its version (by
+    /// version, not by name, as golang-migrate does).
+    fn pair_downs(&mut self) {
+        let downs = std::mem::take(&mut self.downs);
+        let mut taken: BTreeMap<u64, PathBuf> = BTreeMap::new();
+        for down in downs {
+            let path = down.script.path.clone();
+            if let Some(first) = taken.get(&down.version) {
+                let message = format!(
+                    "duplicate down script for version {}: {}, {}",
+                    down.version_text,
+                    first.display(),
+                    path.display()
+                );
+                self.problem(&path, message);
+                continue;
+            }
+            taken.insert(down.version, path.clone());
+            let up = self
+                .ups
+                .get_mut(&down.version)
+                .and_then(|found| found.iter_mut().find(|f| f.layout == down.layout));
+            match up {
+                Some(found) if found.down.is_none() => found.down = Some(down.script),
+                Some(found) => {
+                    let message = format!(
+                        "a second down script for version {} (the first is in {})",
+                        down.version_text,
+                        found.up.path.display()
+                    );
+                    self.problem(&path, message);
+                }
+                None => {
+                    let expected = match down.layout {
+                        Layout::Flyway => format!("V{}__{}.sql", down.version_text, down.name),
+                        _ => path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().replace(".down.sql", ".up.sql"))
+                            .unwrap_or_default(),
+                    };
+                    let message = format!(
+                        "the up file of migration {} ({}) is missing, only its down script is \
+                         here: restore {expected} (from version control if the migration was \
+                         applied) or remove the down script",
+                        down.version_text, down.name
+                    );
+                    self.problem(&path, message);
+                }
+            }
+        }
+    }
+
+    /// Without `--layout`, a folder whose entries belong to two layouts is
+    /// refused, naming both.
+    fn mixed_layouts(&mut self, dir: &Path) {
+        if self.choice != LayoutChoice::Auto || self.seen.len() < 2 {
+            return;
+        }
+        let found: Vec<String> = self
+            .seen
+            .iter()
+            .map(|(layout, path)| {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                format!("{layout} ({name})")
+            })
+            .collect();
+        self.problem(
+            dir,
+            format!(
+                "mixes layouts: {}; keep one layout per folder, or pass --layout NAME to read \
+                 the folder as one of them",
+                found.join(" and ")
+            ),
+        );
     }
 }
 
-/// diesel's `metadata.toml`: `run_in_transaction = false` means no
-/// transaction. Returns whether the migration runs outside a transaction.
-fn read_diesel_metadata(path: &Path) -> Result<bool, String> {
-    if !path.is_file() {
-        return Ok(false);
+/// Whether a transactional script must run without a transaction: `Ok(Some)`
+/// when every statement is one PostgreSQL refuses in a transaction block;
+/// an error naming the statement and the marker when only some are.
+fn refusing_transaction(
+    statements: &[Statement],
+    layout: Layout,
+) -> Result<Option<&'static str>, String> {
+    let refusing: Vec<(&Statement, &'static str)> = statements
+        .iter()
+        .filter_map(|s| s.refuses_transaction().map(|kind| (s, kind)))
+        .collect();
+    let Some(&(first, kind)) = refusing.first() else {
+        return Ok(None);
+    };
+    if refusing.len() == statements.len() {
+        return Ok(Some(kind));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    let table: toml::Table = toml::from_str(&text).map_err(|e| format!("invalid TOML: {e}"))?;
-    match table.get("run_in_transaction") {
-        None => Ok(false),
-        Some(toml::Value::Boolean(run)) => Ok(!run),
-        Some(_) => Err("run_in_transaction must be true or false".into()),
+    let other = statements
+        .iter()
+        .find(|s| s.refuses_transaction().is_none())
+        .expect("some statement is not refusing");
+    Err(format!(
+        "line {}: `{}` ({kind}) cannot run inside a transaction block, but the migration also \
+         has statements that run in one (line {}: `{}`); move it to a migration of its own \
+         (which then runs without a transaction), or mark the file {} to run every statement \
+         on its own",
+        first.line,
+        first.first_line(),
+        other.line,
+        other.first_line(),
+        layout.no_transaction_marker()
+    ))
+}
+
+/// Makes each goose `StatementBegin`/`StatementEnd` body one statement.
+fn merge_blocks(script: &mut Script, blocks: &[std::ops::Range<usize>]) {
+    for block in blocks {
+        let inside: Vec<usize> = (0..script.statements.len())
+            .filter(|&i| block.contains(&script.statements[i].start))
+            .collect();
+        let (Some(&first), Some(&last)) = (inside.first(), inside.last()) else {
+            continue;
+        };
+        let start = script.statements[first].start;
+        let end = script.statements[last].end;
+        let merged = Statement::spanning(&script.body, start, end, script.statements[first].line);
+        script.statements.splice(first..=last, [merged]);
     }
 }
 
@@ -467,47 +853,6 @@ fn prepare(file_text: &str, no_transaction: bool) -> Result<(String, Vec<Stateme
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_sqlx_names() {
-        let n = parse_sqlx_name("014_add_index.up.sql").unwrap();
-        assert_eq!(
-            (n.version, n.version_text.as_str(), n.name.as_str()),
-            (14, "014", "add_index")
-        );
-        assert_eq!(n.direction, Direction::Up);
-        assert_eq!(
-            parse_sqlx_name("2_x.down.sql").unwrap().direction,
-            Direction::Down
-        );
-        let plain = parse_sqlx_name("20240102030405_users.sql").unwrap();
-        assert_eq!(
-            (plain.version, plain.direction),
-            (20240102030405, Direction::Up)
-        );
-        assert!(parse_sqlx_name("v1_x.up.sql").is_none());
-        assert!(parse_sqlx_name("1x.up.sql").is_none());
-        assert!(parse_sqlx_name("99999999999999999999_huge.sql").is_none());
-    }
-
-    #[test]
-    fn parses_diesel_names() {
-        assert_eq!(
-            parse_diesel_name("2024-01-02-030405_create_users"),
-            Some((
-                20240102030405,
-                "2024-01-02-030405".into(),
-                "create_users".into()
-            ))
-        );
-        assert_eq!(
-            parse_diesel_name("00000000000000_diesel_initial_setup")
-                .unwrap()
-                .0,
-            0
-        );
-        assert!(parse_diesel_name("2024-01-0x_bad").is_none());
-    }
 
     #[test]
     fn versions_compare_as_numbers() {

@@ -8,9 +8,17 @@
 //! comments, `'...'` strings (with `''`), `E'...'` strings (with backslash
 //! escapes), `"quoted identifiers"` and `$tag$ dollar quotes $tag$`, so a
 //! semicolon inside any of them does not end a statement. The last statement
-//! needs no trailing semicolon. Not understood (as in psql before 14): the
-//! SQL-standard `BEGIN ATOMIC ... END` function body, which must go in a
-//! transactional migration (sent whole) rather than a no-transaction one.
+//! needs no trailing semicolon. Like psql 14+, it keeps the SQL-standard
+//! `BEGIN ATOMIC ... END` body of `CREATE [OR REPLACE] FUNCTION|PROCEDURE`
+//! whole (semicolons inside parentheses or between that `BEGIN` and its `END`,
+//! `CASE ... END` counted, do not end the statement), so such functions work in
+//! no-transaction files too.
+//!
+//! [`Statement::refuses_transaction`] names the statements PostgreSQL will
+//! not run inside a transaction block (`CREATE INDEX CONCURRENTLY`,
+//! `VACUUM`, ...): a migration made only of them runs without a transaction.
+//! Recognising them needs only the first keywords of a statement this
+//! splitter already isolated, so no SQL parser is involved.
 
 /// One statement of a script: its text and where it sits in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +68,84 @@ impl Statement {
     }
 }
 
+impl Statement {
+    /// The statement made of `sql[start..end]` (several statements the
+    /// splitter found, merged into one, e.g. a goose `StatementBegin` block).
+    pub fn spanning(sql: &str, start: usize, end: usize, line: usize) -> Statement {
+        statement(sql, start, end, line)
+    }
+
+    /// The leading keywords of the statement, upper-cased, with comments,
+    /// parentheses and commas skipped (at most `n` of them).
+    fn keywords(&self, n: usize) -> Vec<String> {
+        let mut words = Vec::new();
+        for s in split_words(&self.text) {
+            if words.len() == n {
+                break;
+            }
+            words.push(s.to_ascii_uppercase());
+        }
+        words
+    }
+
+    /// When PostgreSQL refuses to run this statement inside a transaction
+    /// block ("cannot run inside a transaction block"), what it is, e.g.
+    /// `CREATE INDEX CONCURRENTLY`.
+    pub fn refuses_transaction(&self) -> Option<&'static str> {
+        let words = self.keywords(6);
+        let w: Vec<&str> = words.iter().map(String::as_str).collect();
+        let concurrently = w.contains(&"CONCURRENTLY");
+        match w.as_slice() {
+            ["CREATE", "INDEX", "CONCURRENTLY", ..]
+            | ["CREATE", "UNIQUE", "INDEX", "CONCURRENTLY", ..] => {
+                Some("CREATE INDEX CONCURRENTLY")
+            }
+            ["DROP", "INDEX", "CONCURRENTLY", ..] => Some("DROP INDEX CONCURRENTLY"),
+            ["REINDEX", ..] if concurrently => Some("REINDEX CONCURRENTLY"),
+            ["REINDEX", "DATABASE" | "SYSTEM", ..] => Some("REINDEX DATABASE"),
+            ["VACUUM", ..] => Some("VACUUM"),
+            ["CREATE" | "DROP", "DATABASE", ..] => Some("CREATE/DROP DATABASE"),
+            ["CREATE" | "DROP", "TABLESPACE", ..] => Some("CREATE/DROP TABLESPACE"),
+            ["ALTER", "SYSTEM", ..] => Some("ALTER SYSTEM"),
+            ["ALTER", "DATABASE", _, "SET", "TABLESPACE", ..] => {
+                Some("ALTER DATABASE ... SET TABLESPACE")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The words of `text` outside comments, strings and quoted identifiers.
+fn split_words(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let c = bytes[i];
+            if c == b'-' && bytes.get(i + 1) == Some(&b'-') {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            } else if c == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                let close = find(bytes, i + 2, b"*/").map_or(bytes.len(), |c| c + 2);
+                i = close;
+            } else if c == b'\'' || c == b'"' {
+                let mut line = 0;
+                i = skip_quoted(bytes, i, c, false, &mut line);
+            } else if is_word_start(c) {
+                let start = i;
+                while i < bytes.len() && (is_word_byte(bytes[i]) || bytes[i] == b'$') {
+                    i += 1;
+                }
+                return Some(&text[start..i]);
+            } else {
+                i += 1;
+            }
+        }
+        None
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransactionControl {
     Begin,
@@ -80,48 +166,29 @@ pub fn split(sql: &str) -> Vec<Statement> {
     let mut line = 1;
     let mut start_line = 1;
     let mut previous_is_word = false;
+    let mut body = AtomicBody::default();
 
     while i < bytes.len() {
         let c = bytes[i];
+        let mut word = false;
         match c {
             b'\n' => {
                 line += 1;
                 i += 1;
-                previous_is_word = false;
             }
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
-                previous_is_word = false;
             }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let mut depth = 0usize;
-                while i < bytes.len() {
-                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        if bytes[i] == b'\n' {
-                            line += 1;
-                        }
-                        i += 1;
-                    }
-                }
-                previous_is_word = false;
-            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i, &mut line),
+            b';' if body.is_open() => i += 1,
             b';' => {
                 if let Some(s) = start.take() {
                     statements.push(statement(sql, s, i + 1, start_line));
                 }
+                body = AtomicBody::default();
                 i += 1;
-                previous_is_word = false;
             }
             b'\'' => {
                 mark(&mut start, &mut start_line, i, line);
@@ -130,43 +197,136 @@ pub fn split(sql: &str) -> Vec<Statement> {
                     && matches!(bytes[i - 1], b'e' | b'E')
                     && (i < 2 || !is_word_byte(bytes[i - 2]));
                 i = skip_quoted(bytes, i, b'\'', escapes, &mut line);
-                previous_is_word = false;
             }
             b'"' => {
                 mark(&mut start, &mut start_line, i, line);
                 i = skip_quoted(bytes, i, b'"', false, &mut line);
-                previous_is_word = true;
+                word = true;
             }
             b'$' if !previous_is_word => {
                 mark(&mut start, &mut start_line, i, line);
-                match dollar_tag(bytes, i) {
-                    Some(tag_len) => {
-                        let tag = &bytes[i..i + tag_len];
-                        let body = i + tag_len;
-                        let close = find(bytes, body, tag);
-                        let stop = close.map_or(bytes.len(), |c| c + tag_len);
-                        line += bytes[i..stop].iter().filter(|&&b| b == b'\n').count();
-                        i = stop;
-                    }
-                    None => i += 1,
-                }
-                previous_is_word = false;
+                i = skip_dollar_quoted(bytes, i, &mut line);
             }
-            c if c.is_ascii_whitespace() => {
-                i += 1;
-                previous_is_word = false;
+            c if c.is_ascii_whitespace() => i += 1,
+            c if is_word_start(c) && !previous_is_word => {
+                mark(&mut start, &mut start_line, i, line);
+                let from = i;
+                while i < bytes.len() && (is_word_byte(bytes[i]) || bytes[i] == b'$') {
+                    i += 1;
+                }
+                body.word(&sql[from..i]);
+                word = true;
             }
             c => {
                 mark(&mut start, &mut start_line, i, line);
-                previous_is_word = is_word_byte(c);
+                body.punctuation(c);
+                word = is_word_byte(c);
                 i += 1;
             }
         }
+        previous_is_word = word;
     }
     if let Some(s) = start {
         statements.push(statement(sql, s, sql.len(), start_line));
     }
     statements
+}
+
+/// psql's heuristic (psqlscan.l) for `BEGIN ATOMIC ... END` bodies: in a
+/// statement that starts `CREATE [OR REPLACE] FUNCTION|PROCEDURE`, outside
+/// parentheses, `BEGIN` opens a block, `CASE` inside a block opens one more,
+/// `END` closes one; a `;` inside a block or parentheses does not end the
+/// statement.
+#[derive(Default)]
+struct AtomicBody {
+    /// First letters of the statement's first four words, lower-cased.
+    leading: [u8; 4],
+    words: usize,
+    parens: usize,
+    depth: usize,
+}
+
+impl AtomicBody {
+    fn is_open(&self) -> bool {
+        self.depth > 0 || self.parens > 0
+    }
+
+    fn punctuation(&mut self, c: u8) {
+        match c {
+            b'(' => self.parens += 1,
+            b')' => self.parens = self.parens.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    fn word(&mut self, word: &str) {
+        let lower = word.to_ascii_lowercase();
+        if self.words < self.leading.len()
+            && matches!(
+                lower.as_str(),
+                "create" | "function" | "procedure" | "or" | "replace"
+            )
+        {
+            self.leading[self.words] = lower.as_bytes()[0];
+        }
+        self.words += 1;
+        let l = self.leading;
+        let routine = l[0] == b'c'
+            && (matches!(l[1], b'f' | b'p')
+                || (l[1] == b'o' && l[2] == b'r' && matches!(l[3], b'f' | b'p')));
+        if !routine || self.parens > 0 {
+            return;
+        }
+        match lower.as_str() {
+            "begin" => self.depth += 1,
+            "case" if self.depth >= 1 => self.depth += 1,
+            "end" => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+}
+
+/// Skips a (nested) `/* */` comment starting at `at`; returns the index past it.
+fn skip_block_comment(bytes: &[u8], at: usize, line: &mut usize) -> usize {
+    let mut i = at;
+    let mut depth = 0usize;
+    while i < bytes.len() {
+        if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            depth += 1;
+            i += 2;
+        } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            if bytes[i] == b'\n' {
+                *line += 1;
+            }
+            i += 1;
+        }
+    }
+    i
+}
+
+/// Skips a `$tag$ ... $tag$` run starting at `at`, or just the `$` when it
+/// opens none (`$1`); returns the index past it.
+fn skip_dollar_quoted(bytes: &[u8], at: usize, line: &mut usize) -> usize {
+    match dollar_tag(bytes, at) {
+        Some(tag_len) => {
+            let tag = &bytes[at..at + tag_len];
+            let close = find(bytes, at + tag_len, tag);
+            let stop = close.map_or(bytes.len(), |c| c + tag_len);
+            *line += bytes[at..stop].iter().filter(|&&b| b == b'\n').count();
+            stop
+        }
+        None => at + 1,
+    }
+}
+
+fn is_word_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
 }
 
 /// Notes `at` as the start of the current statement unless one is open.
@@ -357,6 +517,43 @@ mod tests {
                 Some(Commit),
                 Some(Other),
                 None
+            ]
+        );
+    }
+
+    #[test]
+    fn begin_atomic_bodies_stay_whole() {
+        let sql = "CREATE OR REPLACE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql\n\
+                   BEGIN ATOMIC\n  SELECT CASE WHEN a > 0 THEN a ELSE 0 END + b;\n  SELECT 1;\nEND;\n\
+                   CREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END;\n\
+                   BEGIN;\nSELECT 'end';\nEND;";
+        let got = texts(sql);
+        assert_eq!(got.len(), 5, "{got:#?}");
+        assert!(got[0].starts_with("CREATE OR REPLACE FUNCTION") && got[0].ends_with("END"));
+        assert!(got[1].starts_with("CREATE PROCEDURE") && got[1].ends_with("END"));
+        assert_eq!(&got[2..], ["BEGIN", "SELECT 'end'", "END"]);
+    }
+
+    #[test]
+    fn names_statements_that_refuse_a_transaction() {
+        let kinds: Vec<_> = split(
+            "CREATE UNIQUE INDEX CONCURRENTLY i ON t (a); /* x */ drop index concurrently i;\n\
+             REINDEX (VERBOSE) INDEX CONCURRENTLY i; VACUUM (ANALYZE) t; CREATE INDEX i ON t (a);\n\
+             ALTER TYPE e ADD VALUE 'x'; CREATE DATABASE d",
+        )
+        .iter()
+        .map(Statement::refuses_transaction)
+        .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Some("CREATE INDEX CONCURRENTLY"),
+                Some("DROP INDEX CONCURRENTLY"),
+                Some("REINDEX CONCURRENTLY"),
+                Some("VACUUM"),
+                None,
+                None,
+                Some("CREATE/DROP DATABASE"),
             ]
         );
     }

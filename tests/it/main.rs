@@ -8,6 +8,7 @@ mod support;
 mod cache;
 mod cli;
 mod determinism;
+mod layouts;
 mod migrate;
 mod profile_errors;
 mod safety;

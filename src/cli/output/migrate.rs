@@ -20,10 +20,10 @@ pub fn print_run(report: &RunReport, verb: &str, done: &str) {
         }
         emit!("dry run: would {verb} {migrations} ({at} now):");
         for step in &report.steps {
-            let mode = if step.no_transaction {
-                "  (no transaction)"
-            } else {
-                ""
+            let mode = match (step.no_transaction, step.no_transaction_because) {
+                (true, Some(kind)) => format!("  (no transaction: {kind})"),
+                (true, None) => "  (no transaction)".to_string(),
+                (false, _) => String::new(),
             };
             emit!("  {} {}{mode}", step.version_text, step.name);
         }
