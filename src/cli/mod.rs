@@ -1,6 +1,7 @@
 //! The command line: global options, one file per subcommand, and the
 //! mapping from errors to exit codes.
 
+mod baseline;
 mod migrate;
 mod new;
 mod output;
@@ -217,6 +218,7 @@ pub enum Command {
     Rollback(rollback::RollbackArgs),
     Status(status::StatusArgs),
     New(new::NewArgs),
+    Baseline(baseline::BaselineArgs),
     Repair(repair::RepairArgs),
     Seed(seed::SeedArgs),
     Warm(warm::WarmArgs),
@@ -265,6 +267,7 @@ async fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Rollback(args) => rollback::run(args, global).await,
         Command::Status(args) => status::run(args, global).await,
         Command::New(args) => new::run(args, global).await,
+        Command::Baseline(args) => baseline::run(args, global).await,
         Command::Repair(args) => repair::run(args, global).await,
         Command::Seed(args) => seed::run(args, global).await,
         Command::Warm(args) => warm::run(args, global).await,

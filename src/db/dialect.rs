@@ -40,6 +40,8 @@ pub struct Record {
 pub enum HistoryChange {
     /// Insert (or replace) a row.
     Record(Record),
+    /// Insert (or replace) several rows (`baseline`).
+    Records(Vec<Record>),
     /// Remove a version's row (a rollback, or `repair` of a failed run).
     Forget(u64),
     /// Re-record a checksum (`repair`).
@@ -178,6 +180,43 @@ impl Postgres {
         }
     }
 
+    /// Inserts (or replaces) one history row.
+    async fn insert_record(
+        conn: &mut sqlx::PgConnection,
+        host: &str,
+        history: &HistoryTable,
+        r: &Record,
+    ) -> Result<(), sqlx::Error> {
+        let table = history.quoted();
+        let sql = format!(
+            "INSERT INTO {table} (version, name, checksum, state, applied_at, execution_ms, \
+             applied_by, no_transaction, failed_statement, failed_line, error) \
+             VALUES ($1, $2, $3, $4, now(), $5, \
+             current_user || '@' || $6 || ' (' || coalesce(host(inet_client_addr()), 'local socket') \
+             || ', ' || current_setting('application_name') || ')', $7, $8, $9, $10) \
+             ON CONFLICT (version) DO UPDATE SET name = excluded.name, \
+             checksum = excluded.checksum, state = excluded.state, \
+             applied_at = excluded.applied_at, execution_ms = excluded.execution_ms, \
+             applied_by = excluded.applied_by, no_transaction = excluded.no_transaction, \
+             failed_statement = excluded.failed_statement, \
+             failed_line = excluded.failed_line, error = excluded.error"
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(r.version as i64)
+            .bind(&r.name)
+            .bind(&r.checksum)
+            .bind(r.state.as_str())
+            .bind(r.execution_ms)
+            .bind(host)
+            .bind(r.no_transaction)
+            .bind(&r.failed_statement)
+            .bind(r.failed_line)
+            .bind(&r.error)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
     async fn write_change(
         conn: &mut sqlx::PgConnection,
         host: &str,
@@ -186,34 +225,12 @@ impl Postgres {
     ) -> Result<(), sqlx::Error> {
         let table = history.quoted();
         match change {
-            HistoryChange::Record(r) => {
-                let sql = format!(
-                    "INSERT INTO {table} (version, name, checksum, state, applied_at, execution_ms, \
-                     applied_by, no_transaction, failed_statement, failed_line, error) \
-                     VALUES ($1, $2, $3, $4, now(), $5, \
-                     current_user || '@' || $6 || ' (' || coalesce(host(inet_client_addr()), 'local socket') \
-                     || ', ' || current_setting('application_name') || ')', $7, $8, $9, $10) \
-                     ON CONFLICT (version) DO UPDATE SET name = excluded.name, \
-                     checksum = excluded.checksum, state = excluded.state, \
-                     applied_at = excluded.applied_at, execution_ms = excluded.execution_ms, \
-                     applied_by = excluded.applied_by, no_transaction = excluded.no_transaction, \
-                     failed_statement = excluded.failed_statement, \
-                     failed_line = excluded.failed_line, error = excluded.error"
-                );
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(r.version as i64)
-                    .bind(&r.name)
-                    .bind(&r.checksum)
-                    .bind(r.state.as_str())
-                    .bind(r.execution_ms)
-                    .bind(host)
-                    .bind(r.no_transaction)
-                    .bind(&r.failed_statement)
-                    .bind(r.failed_line)
-                    .bind(&r.error)
-                    .execute(&mut *conn)
-                    .await?;
+            HistoryChange::Records(records) => {
+                for r in records {
+                    Self::insert_record(conn, host, history, r).await?;
+                }
             }
+            HistoryChange::Record(r) => Self::insert_record(conn, host, history, r).await?,
             HistoryChange::Forget(version) => {
                 sqlx::query(AssertSqlSafe(format!(
                     "DELETE FROM {table} WHERE version = $1"

@@ -12,7 +12,9 @@
 //!   servers without advisory locks.
 //! - [`runner`]: migrate, rollback, status, repair over [`crate::db::dialect::Dialect`].
 //! - [`scaffold`]: `seedkit new`.
+//! - [`baseline`]: taking over a database another tool (or a person) migrated.
 
+pub mod baseline;
 pub mod checksum;
 pub mod error;
 pub mod history;

@@ -53,7 +53,8 @@ pub fn due<'a>(source: &'a Source, rows: &[AppliedRow]) -> Vec<&'a Repeatable> {
         .collect()
 }
 
-fn record(r: &Repeatable) -> Record {
+/// The history row of a repeatable as its file is now.
+pub fn record(r: &Repeatable) -> Record {
     Record {
         version: key(&r.name),
         name: format!("R__{}", r.name),

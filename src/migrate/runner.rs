@@ -85,7 +85,7 @@ pub fn folder_version_arg(settings: &Settings, text: &str) -> Result<u64> {
 }
 
 /// Connects and picks the dialect for the server.
-async fn open(url: &SecretUrl) -> Result<Postgres> {
+pub(super) async fn open(url: &SecretUrl) -> Result<Postgres> {
     let db = crate::db::connect(url).await?;
     Ok(Postgres::new(db).await)
 }

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod baseline;
 mod cache;
 mod cli;
 mod determinism;

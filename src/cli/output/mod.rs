@@ -5,11 +5,13 @@
 //! parse text. Writing to a closed stdout (`seedkit status | head -1`) ends
 //! quietly instead of panicking on the broken pipe.
 
+mod baseline;
 mod migrate;
 mod seed;
 
 use serde::Serialize;
 
+pub use baseline::print_baseline;
 pub use migrate::{print_repair, print_run, print_status};
 pub use seed::{print_cache, print_plan, print_summary};
 
