@@ -158,7 +158,8 @@ async fn baseline_locked<D: Dialect>(
         .filter(|m| !recorded_set.contains(&m.version))
         .map(|m| m.version_text.clone())
         .collect();
-    if !dry_run && !(recorded.is_empty() && repeatables.is_empty()) {
+    let nothing = recorded.is_empty() && repeatables.is_empty();
+    if !dry_run && !nothing {
         db.ensure_history(&settings.history).await?;
         let records = records(source, &recorded, &repeatables);
         db.run_in_transaction("", &settings.history, &HistoryChange::Records(records))
