@@ -8,6 +8,11 @@ use crate::migrate::baseline::{BaselineFrom, Tool};
 /// Record migrations as applied without running them: those another tool's history table
 /// lists (--from TOOL), or every migration up to VERSION for a database built by hand
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit baseline --from golang-migrate --dry-run   # what would be recorded
+  seedkit baseline --from flyway --table app.flyway_schema_history
+  seedkit baseline 014                                # built by hand up to 014")]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["version", "from"])))]
 pub struct BaselineArgs {
     /// Record every migration up to this version as applied

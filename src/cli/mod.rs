@@ -60,6 +60,7 @@ pub struct GlobalArgs {
     /// dbmate, or a file-name pattern such as 'V{version}.{name}.{direction}.sql'
     #[arg(
         long,
+        hide_env_values = true,
         env = "SEEDKIT_LAYOUT",
         default_value = "auto",
         global = true,

@@ -154,7 +154,7 @@ fn urls_for_other_databases_are_refused_with_exit_2() {
 #[test]
 fn every_subcommand_help_ends_with_examples_and_shows_env_names_plainly() {
     for command in [
-        "migrate", "rollback", "status", "new", "repair", "seed", "warm",
+        "migrate", "rollback", "status", "new", "repair", "baseline", "seed", "warm",
     ] {
         let out = seedkit().args([command, "--help"]).run();
         out.success();
