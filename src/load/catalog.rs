@@ -12,6 +12,7 @@ use sqlx::{PgConnection, Row};
 
 use super::copy::PgType;
 use crate::db::quote_qualified;
+use crate::migrate::error::LockHolder;
 
 /// One column of a table, as the catalog describes it.
 #[derive(Debug, Clone)]
@@ -123,6 +124,59 @@ pub struct ExternalReference {
     pub referencing: String,
     pub referenced: String,
     pub constraint: String,
+}
+
+/// The sessions (other than this one) holding a lock on one of `tables`
+/// (quoted, qualified names), as the migration lock names its holders.
+/// "Since" is when the holder's transaction began: it has held the lock
+/// since then at the latest.
+pub async fn table_lock_holders(
+    conn: &mut PgConnection,
+    tables: &[String],
+) -> Result<Vec<LockHolder>, sqlx::Error> {
+    type Row = (
+        i32,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT DISTINCT a.pid, coalesce(a.application_name, ''), host(a.client_addr), \
+                a.usename::text, \
+                to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), \
+                to_char(coalesce(a.xact_start, a.state_change) AT TIME ZONE 'UTC', \
+                        'YYYY-MM-DD HH24:MI:SS \"UTC\"'), \
+                CASE WHEN a.xact_start IS NULL THEN a.state \
+                     ELSE a.state || ', in a transaction' END \
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_backend_pid() \
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+           AND l.relation IN (SELECT to_regclass(t) FROM unnest($1::text[]) t) \
+         ORDER BY a.pid",
+    )
+    .bind(tables)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(pid, application_name, client_addr, usename, backend_start, state_change, state)| {
+                LockHolder {
+                    pid,
+                    application_name,
+                    client_addr,
+                    usename,
+                    backend_start,
+                    state_change,
+                    state,
+                    lease_expires_at: None,
+                }
+            },
+        )
+        .collect())
 }
 
 /// Reads a table's columns. `Ok(None)`: there is no such table.

@@ -1,10 +1,15 @@
 //! Load errors: why a seed was refused or failed, and what to do about it.
 //!
-//! Every variant maps to exit code 9 (seed failed or refused). Errors from
+//! Every variant maps to exit code 9 (seed failed or refused), but a lock
+//! held by another session past `--lock-timeout`, which exits 4 as the
+//! migration lock does. Errors from
 //! the profile itself, including its disagreements with the live catalog,
 //! are [`crate::profile::ProfileError`]s (exit 8) instead.
 
+use std::time::Duration;
+
 use crate::error::{Diagnostic, ExitCode};
+use crate::migrate::error::LockHolder;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -25,6 +30,15 @@ pub enum LoadError {
         referencing: String,
         constraint: String,
         rows: u64,
+    },
+
+    /// Another session held a lock on a table the seed needs (or reads the
+    /// catalog of) past `--lock-timeout`; nothing was changed.
+    #[error("{}", lock_message(.step, *.waited, .holders))]
+    LockTimeout {
+        step: String,
+        waited: Duration,
+        holders: Vec<LockHolder>,
     },
 
     /// A generated value does not fit its column.
@@ -76,6 +90,19 @@ fn list_counts(tables: &[(String, u64)]) -> String {
         .join(", ")
 }
 
+fn lock_message(step: &str, waited: Duration, holders: &[LockHolder]) -> String {
+    let waited = humantime::format_duration(Duration::from_millis(waited.as_millis() as u64));
+    let mut text =
+        format!("{step}: waited {waited} (--lock-timeout) for a lock on the profile's tables");
+    if holders.is_empty() {
+        text.push_str("; the holder released it or could not be seen");
+    }
+    for h in holders {
+        text.push_str(&format!("\n  held by {h}"));
+    }
+    text
+}
+
 impl LoadError {
     pub fn database(step: impl Into<String>, message: impl Into<String>) -> Self {
         LoadError::Database {
@@ -88,7 +115,10 @@ impl LoadError {
 
 impl Diagnostic for LoadError {
     fn exit_code(&self) -> ExitCode {
-        ExitCode::SeedFailed
+        match self {
+            LoadError::LockTimeout { .. } => ExitCode::LockTimeout,
+            _ => ExitCode::SeedFailed,
+        }
     }
 
     fn hint(&self) -> Option<String> {
@@ -106,6 +136,11 @@ impl Diagnostic for LoadError {
             LoadError::ReferencedBy { referencing, .. } => Some(format!(
                 "empty {referencing} yourself, or add it to the profile so seedkit fills it too"
             )),
+            LoadError::LockTimeout { .. } => Some(
+                "nothing was changed; wait for that session to finish, raise --lock-timeout, \
+                 or end it with SELECT pg_terminate_backend(<pid>)"
+                    .into(),
+            ),
             LoadError::Encode { .. } => Some(
                 "change the column's generator in the profile so it produces values of the \
                  column's type"

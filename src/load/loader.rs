@@ -68,9 +68,27 @@ impl Target {
         self.tables.iter().map(|t| t.qualified.clone()).collect()
     }
 
-    /// A driver error as a [`LoadError::Database`] for `step`, password scrubbed.
+    /// A driver error as a [`LoadError::Database`] for `step`, password
+    /// scrubbed; a lock timeout as [`LoadError::LockTimeout`].
     pub fn db_error(&self, step: &str, err: &sqlx::Error) -> LoadError {
-        LoadError::database(step, self.url.scrub(&describe(err)))
+        db_error(&self.url, step, err)
+    }
+}
+
+/// A driver error as a [`LoadError`] for `step`, password scrubbed. A lock
+/// timeout becomes [`LoadError::LockTimeout`], whose holders [`seed`] fills in.
+pub fn db_error(url: &SecretUrl, step: &str, err: &sqlx::Error) -> LoadError {
+    let lock_timeout = err
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "55P03");
+    match lock_timeout {
+        true => LoadError::LockTimeout {
+            step: step.to_string(),
+            waited: Duration::ZERO,
+            holders: Vec::new(),
+        },
+        false => LoadError::database(step, url.scrub(&describe(err))),
     }
 }
 
@@ -108,6 +126,58 @@ pub async fn seed(
     if !super::nodelay::set_nodelay(&mut db.conn).await {
         ui::debug("TCP_NODELAY not set: each COPY may wait 40 ms for a delayed ACK");
     }
+    // Every statement of the seed, the catalog reads before the load
+    // included (pg_get_expr locks the table), waits at most --lock-timeout.
+    let set_timeout = format!(
+        "SET lock_timeout = {}",
+        db::quote_literal(&format!("{}ms", options.lock_timeout.as_millis()))
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(set_timeout))
+        .execute(&mut db.conn)
+        .await
+        .map_err(|e| db_error(url, "setting lock_timeout", &e))?;
+    match load(db, Arc::clone(&dataset), url, options).await {
+        Err(Error::Load(LoadError::LockTimeout { step, .. })) => {
+            Err(Error::Load(LoadError::LockTimeout {
+                step,
+                waited: options.lock_timeout,
+                holders: lock_holders(url, &dataset).await,
+            }))
+        }
+        Ok(mut summary) => {
+            summary.finish(started.elapsed());
+            Ok(summary)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The sessions holding a lock on one of the profile's tables (best effort,
+/// on a connection of its own: the load's was in a failed transaction).
+async fn lock_holders(
+    url: &SecretUrl,
+    dataset: &Dataset,
+) -> Vec<crate::migrate::error::LockHolder> {
+    let names: Vec<String> = dataset
+        .tables()
+        .iter()
+        .map(|t| db::quote_qualified(t.name()))
+        .collect();
+    match db::connect(url).await {
+        Ok(mut db) => catalog::table_lock_holders(&mut db.conn, &names)
+            .await
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Checks the profile against the catalog, then runs the load strategy.
+async fn load(
+    mut db: db::Db,
+    dataset: Arc<Dataset>,
+    url: &SecretUrl,
+    options: &LoadOptions,
+) -> Result<Summary> {
     let tables = read_and_validate(&mut db.conn, &dataset, url).await?;
     let encoders = dataset
         .tables()
@@ -132,12 +202,10 @@ pub async fn seed(
         }
         (other, _) => other,
     };
-    let mut summary = match strategy {
+    Ok(match strategy {
         Strategy::Chunked => super::chunked::load(&target, db, options).await?,
         _ => super::atomic::load(&target, db, options).await?,
-    };
-    summary.finish(started.elapsed());
-    Ok(summary)
+    })
 }
 
 /// Reads the catalog for every profile table and checks the profile
@@ -147,12 +215,7 @@ async fn read_and_validate(
     dataset: &Dataset,
     url: &SecretUrl,
 ) -> Result<Vec<TableInfo>> {
-    let catalog_error = |e: sqlx::Error| {
-        Error::Load(LoadError::database(
-            "reading the catalog",
-            url.scrub(&e.to_string()),
-        ))
-    };
+    let catalog_error = |e: sqlx::Error| Error::Load(db_error(url, "reading the catalog", &e));
     let mut found = Vec::with_capacity(dataset.tables().len());
     for table in dataset.tables() {
         found.push(
