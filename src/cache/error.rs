@@ -59,6 +59,10 @@ pub enum CacheError {
     #[error("Redis Cluster at {url}: {reason}")]
     Cluster { url: String, reason: String },
 
+    /// Ctrl-C / SIGTERM during `seed`'s cache step, after the load committed.
+    #[error("interrupted while warming Redis at {url}; the database load had committed and stays")]
+    Interrupted { url: String },
+
     #[error("cannot write the RESP file {}: {source}", path.display())]
     RespFile {
         path: PathBuf,
@@ -144,6 +148,7 @@ impl Diagnostic for CacheError {
                 format!("check `redis-cli -c cluster info` (all slots must be covered), {RETRY}")
             }
             CacheError::RespFile { .. } => "check the path and free disk space".to_string(),
+            CacheError::Interrupted { .. } => format!("the keys written so far stay; {RETRY}"),
         })
     }
 }

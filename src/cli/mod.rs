@@ -2,6 +2,7 @@
 //! mapping from errors to exit codes.
 
 mod baseline;
+mod confirm;
 mod migrate;
 mod new;
 mod output;
@@ -99,6 +100,19 @@ pub struct GlobalArgs {
         value_name = "DURATION"
     )]
     pub lock_timeout: Duration,
+
+    /// Go ahead with rollback of several migrations, `seed --reset` and
+    /// `warm --reset` against a server that is not on this machine without
+    /// asking (loopback and Unix sockets never ask)
+    #[arg(
+        long,
+        short = 'y',
+        env = "SEEDKIT_ASSUME_YES",
+        global = true,
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub yes: bool,
 
     /// Output format for data (status, plans, summaries)
     #[arg(long, hide_env_values = true, env = "SEEDKIT_FORMAT", value_enum, default_value_t = Format::Human, global = true)]
@@ -244,7 +258,10 @@ pub fn main() -> std::process::ExitCode {
         }
     };
     let result = runtime.block_on(async {
+        // Biased: a command that handles Ctrl-C itself (seed's cache step)
+        // gets to finish its answer in the same poll the signal wakes.
         tokio::select! {
+            biased;
             result = dispatch(&cli) => result,
             () = interrupted() => Err(Error::Interrupted),
         }
@@ -276,7 +293,7 @@ async fn dispatch(cli: &Cli) -> Result<ExitCode> {
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-async fn interrupted() {
+pub(crate) async fn interrupted() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -1,6 +1,6 @@
 //! `seedkit rollback`: run down scripts, newest first.
 
-use super::{GlobalArgs, output};
+use super::{GlobalArgs, confirm, output};
 use crate::error::{ExitCode, Result};
 use crate::migrate::RollbackTarget;
 use crate::migrate::runner::folder_version_arg;
@@ -38,6 +38,12 @@ pub async fn run(args: &RollbackArgs, global: &GlobalArgs) -> Result<ExitCode> {
         (None, Some(steps)) => RollbackTarget::Steps(steps),
         (None, None) => RollbackTarget::All,
     };
+    // How many a VERSION undoes is known only once connected; it may be
+    // several, so it asks like --all does.
+    let several = !matches!(target, RollbackTarget::Steps(0 | 1));
+    if several && !args.dry_run {
+        confirm::destructive("roll back several migrations", url, global.yes)?;
+    }
     let report = crate::migrate::rollback(url, &settings, target, args.dry_run).await?;
     output::result(&report, global.format, |r| {
         output::print_run(r, "roll back", "rolled back")

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{GlobalArgs, ProfileArgs, output};
+use super::{GlobalArgs, ProfileArgs, confirm, output};
 use crate::cache::{self, CacheOptions, CacheSpec};
 use crate::error::{ExitCode, Result};
 use crate::generate::Dataset;
@@ -122,6 +122,16 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
             cache::check_reset_prefix(spec)?;
         }
     }
+    if args.reset {
+        confirm::destructive("empty the profile's tables", url, global.yes)?;
+        if cache_spec.is_some() {
+            confirm::destructive(
+                "remove the keys under the profile's prefix",
+                global.redis_url()?,
+                global.yes,
+            )?;
+        }
+    }
     let options = LoadOptions {
         jobs,
         reset: args.reset,
@@ -146,7 +156,15 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
             connect_timeout: Some(cache::DEFAULT_CONNECT_TIMEOUT),
             ..CacheOptions::default()
         };
-        let phase = match cache::warm(&dataset, spec, &options).await {
+        // Ctrl-C now must not read as "rolled back" (exit 130): the load
+        // has committed. Stop warming, report it, exit 10 like any cache failure.
+        let warmed = tokio::select! {
+            warmed = cache::warm(&dataset, spec, &options) => warmed,
+            () = super::interrupted() => Err(cache::CacheError::Interrupted {
+                url: global.redis_url()?.redacted(),
+            }),
+        };
+        let phase = match warmed {
             Ok(warmed) => CachePhase {
                 ok: true,
                 detail: Some(warmed),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{GlobalArgs, ProfileArgs, output};
+use super::{GlobalArgs, ProfileArgs, confirm, output};
 use crate::cache::{self, CacheOptions, CacheSpec};
 use crate::error::{ExitCode, Result};
 use crate::generate::Dataset;
@@ -50,6 +50,13 @@ pub async fn run(args: &WarmArgs, global: &GlobalArgs) -> Result<ExitCode> {
         Some(_) => None,
         None => Some(global.redis_url()?.clone()),
     };
+    if let (true, Some(url)) = (args.reset, &redis_url) {
+        confirm::destructive(
+            "remove the keys under the profile's prefix",
+            url,
+            global.yes,
+        )?;
+    }
     let options = CacheOptions {
         redis_url,
         resp_file: args.resp.clone(),

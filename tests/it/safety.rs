@@ -4,6 +4,7 @@
 //! every documented exit code is produced by a real case.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use redis::Commands;
 
@@ -123,4 +124,353 @@ fn reset_with_a_glob_like_prefix_removes_only_its_own_keys() {
         .filter(|(k, _)| !k.starts_with(prefix))
         .collect();
     assert_eq!(after, before, "a key outside the prefix changed");
+}
+
+// ---- item 5: destructive commands against another machine ask first ------------
+
+/// A TCP listener on this machine's first non-loopback address, counting the
+/// connections it accepts (and closing them at once). `None` when the
+/// machine has no such address.
+struct CountingListener {
+    host: String,
+    port: u16,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CountingListener {
+    fn start() -> Option<CountingListener> {
+        // Connecting a UDP socket sends nothing; it only picks the address
+        // the machine would route from.
+        let probe = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+        probe.connect("192.0.2.1:9").ok()?;
+        let ip = probe.local_addr().ok()?.ip();
+        if ip.is_loopback() || ip.is_unspecified() {
+            return None;
+        }
+        let listener = std::net::TcpListener::bind((ip, 0)).ok()?;
+        let port = listener.local_addr().ok()?.port();
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&accepted);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                drop(stream);
+            }
+        });
+        Some(CountingListener {
+            host: ip.to_string(),
+            port,
+            accepted,
+        })
+    }
+
+    fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The destructive commands, each with `url` as the server it would change.
+fn destructive_runs(db_url: &str, redis_url: &str) -> Vec<(Vec<&'static str>, String, String)> {
+    let local_redis = crate::support::base_redis_url();
+    let local_db = crate::support::base_database_url();
+    vec![
+        (
+            vec!["rollback", "--all"],
+            db_url.to_string(),
+            local_redis.clone(),
+        ),
+        (
+            vec!["rollback", "--steps", "2"],
+            db_url.to_string(),
+            local_redis.clone(),
+        ),
+        (
+            vec!["rollback", "001"],
+            db_url.to_string(),
+            local_redis.clone(),
+        ),
+        (
+            vec!["seed", "--profile", "ci", "--reset", "--no-cache"],
+            db_url.to_string(),
+            local_redis,
+        ),
+        (
+            vec!["warm", "--profile", "ci", "--reset"],
+            local_db,
+            redis_url.to_string(),
+        ),
+    ]
+}
+
+#[test]
+fn destructive_commands_against_a_remote_host_are_refused_without_a_terminal() {
+    let db_url = "postgres://app:pw-db-123@db.example.invalid:5432/app";
+    let redis_url = "redis://:pw-redis-123@cache.example.invalid:6379/0";
+    for (args, db, redis) in destructive_runs(db_url, redis_url) {
+        let out = seedkit()
+            .env("DATABASE_URL", &db)
+            .env("REDIS_URL", &redis)
+            .args(&args)
+            .run();
+        out.assert_code(2);
+        assert!(
+            out.stderr.contains("refusing to"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(".example.invalid"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("--yes"), "{args:?}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("pw-"),
+            "{args:?} leaked a password: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn the_refusal_comes_before_any_connection_and_yes_lets_it_connect() {
+    let Some(db) = CountingListener::start() else {
+        eprintln!("no non-loopback address on this machine: only the .invalid host case ran");
+        return;
+    };
+    let Some(redis) = CountingListener::start() else {
+        return;
+    };
+    let db_url = format!("postgres://app@{}:{}/app", db.host, db.port);
+    let redis_url = format!("redis://{}:{}/0", redis.host, redis.port);
+    for (args, db_arg, redis_arg) in destructive_runs(&db_url, &redis_url) {
+        let out = seedkit()
+            .env("DATABASE_URL", &db_arg)
+            .env("REDIS_URL", &redis_arg)
+            .args(&args)
+            .run();
+        out.assert_code(2);
+        assert_eq!(
+            (db.accepted(), redis.accepted()),
+            (0, 0),
+            "{args:?} connected"
+        );
+    }
+    // --yes and SEEDKIT_ASSUME_YES=1 go ahead: the command connects (and
+    // then fails, the listener is not a server).
+    let mut expected = (0, 0);
+    for (args, db_arg, redis_arg) in destructive_runs(&db_url, &redis_url) {
+        let remote_is_db = db_arg == db_url;
+        for yes in [true, false] {
+            let mut cmd = seedkit()
+                .env("DATABASE_URL", &db_arg)
+                .env("REDIS_URL", &redis_arg)
+                .args(&args);
+            cmd = match yes {
+                true => cmd.arg("--yes"),
+                false => cmd.env("SEEDKIT_ASSUME_YES", "1"),
+            };
+            let out = cmd.run();
+            assert_ne!(out.code, Some(2), "{args:?} was refused: {}", out.stderr);
+            assert_ne!(out.code, Some(0), "{args:?} cannot succeed: {}", out.stderr);
+            match remote_is_db {
+                true => expected.0 += 1,
+                false => expected.1 += 1,
+            }
+            let seen = (db.accepted() >= expected.0, redis.accepted() >= expected.1);
+            assert_eq!(
+                seen,
+                (true, true),
+                "{args:?} did not connect: {}",
+                out.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn local_servers_never_ask() {
+    let db = TestDb::new("local_no_ask");
+    db.seedkit().arg("migrate").run().success();
+    db.seedkit()
+        .args(["seed", "--profile", "ci", "--reset", "--no-cache"])
+        .run()
+        .success();
+    // localhost, not just 127.0.0.1, counts as this machine.
+    let url = db.url.replace("127.0.0.1", "localhost");
+    seedkit()
+        .env("DATABASE_URL", &url)
+        .args(["rollback", "--all"])
+        .run()
+        .success();
+    assert_eq!(db.query("SELECT count(*) FROM seedkit_migrations"), "0");
+}
+
+// ---- item 3: seed --lock-timeout bounds every wait, naming the holder -----------
+
+/// A psql session holding `mode` on `table` until dropped (killed).
+struct LockHolderSession {
+    child: std::process::Child,
+    url: String,
+}
+
+impl LockHolderSession {
+    /// `mode` as LOCK spells it, `lock` as pg_locks does.
+    fn start(db: &TestDb, table: &str, mode: &str, lock: &str) -> LockHolderSession {
+        let child = std::process::Command::new("psql")
+            .env("PGAPPNAME", "holder-app")
+            .args(["-X", "-q", "-d", &db.url, "-c"])
+            .arg(format!(
+                "BEGIN; LOCK {table} IN {mode} MODE; SELECT pg_sleep(60); COMMIT;"
+            ))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("psql starts");
+        crate::support::wait_until(
+            "the lock holder",
+            std::time::Duration::from_secs(20),
+            || {
+                let held = db.query(&format!(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+                 WHERE a.application_name = 'holder-app' AND a.datname = current_database() \
+                   AND l.granted \
+                   AND l.relation = '{table}'::regclass AND l.mode = '{lock}'"
+                ));
+                if held == "1" {
+                    Ok(())
+                } else {
+                    Err(format!("{held} locks"))
+                }
+            },
+        );
+        LockHolderSession {
+            child,
+            url: db.url.clone(),
+        }
+    }
+
+    fn pid(&self) -> String {
+        crate::support::psql(&self.url, HOLDER_PID).expect("the holder's pid")
+    }
+}
+
+const HOLDER_PID: &str = "SELECT pid FROM pg_stat_activity \
+                          WHERE application_name = 'holder-app' AND datname = current_database()";
+
+impl Drop for LockHolderSession {
+    fn drop(&mut self) {
+        // The backend outlives a killed psql until its pg_sleep ends.
+        let _ = crate::support::psql(
+            &self.url,
+            &format!("SELECT pg_terminate_backend(pid) FROM ({HOLDER_PID}) h"),
+        );
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn seed_lock_timeout_bounds_catalog_reads_and_the_load_and_names_the_holder() {
+    let db = TestDb::new("seed_lock_timeout");
+    db.seedkit().arg("migrate").run().success();
+    // ACCESS EXCLUSIVE blocks even the catalog reads before the load;
+    // ACCESS SHARE (a long SELECT) blocks only the load's own LOCK TABLE.
+    for (mode, lock) in [
+        ("ACCESS EXCLUSIVE", "AccessExclusiveLock"),
+        ("ACCESS SHARE", "AccessShareLock"),
+    ] {
+        let holder = LockHolderSession::start(&db, "players", mode, lock);
+        let pid = holder.pid();
+        let started = std::time::Instant::now();
+        let out = db
+            .seedkit()
+            .args([
+                "seed",
+                "--profile",
+                "ci",
+                "--no-cache",
+                "--lock-timeout",
+                "1s",
+            ])
+            .run();
+        let took = started.elapsed();
+        out.assert_code(4);
+        assert!(
+            took < std::time::Duration::from_secs(8),
+            "{mode}: waited {took:?}"
+        );
+        let pid = format!("pid {pid}");
+        for needle in [pid.as_str(), "holder-app", "since", "--lock-timeout"] {
+            assert!(
+                out.stderr.contains(needle),
+                "{mode}: no {needle}: {}",
+                out.stderr
+            );
+        }
+        drop(holder);
+        assert_eq!(
+            db.query("SELECT count(*) FROM players"),
+            "0",
+            "{mode}: rows loaded"
+        );
+    }
+}
+
+// ---- item 4: Ctrl-C in seed's cache step -------------------------------------------
+
+fn redis_cli(port: u16, args: &[&str]) -> String {
+    let out = std::process::Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .output()
+        .expect("redis-cli runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn ctrl_c_during_the_cache_step_says_the_load_committed_and_exits_10() {
+    let server = PrivateRedis::start(&[]);
+    let db = TestDb::new("ctrl_c_cache");
+    db.seedkit().arg("migrate").run().success();
+    // While Redis pauses writes the cache step cannot finish: the signal
+    // surely lands in it.
+    assert_eq!(
+        redis_cli(server.port, &["CLIENT", "PAUSE", "60000", "WRITE"]),
+        "OK"
+    );
+    let child = db
+        .seedkit()
+        .env("REDIS_URL", server.url())
+        .args(["seed", "--profile", "ci"])
+        .spawn();
+    crate::support::wait_until("seed's cache step", Duration::from_secs(60), || {
+        let clients = redis_cli(server.port, &["CLIENT", "LIST"]).lines().count();
+        match clients {
+            2.. => Ok(()),
+            _ => Err(format!("{clients} Redis clients")),
+        }
+    });
+    assert_eq!(
+        db.query("SELECT count(*) FROM players"),
+        "200",
+        "not committed yet"
+    );
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let out = child.wait_with_output().expect("seed ends");
+    redis_cli(server.port, &["CLIENT", "UNPAUSE"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(10), "{stderr}");
+    assert!(stderr.contains("load had committed"), "{stderr}");
+    assert!(stderr.contains("seedkit warm"), "{stderr}");
+    assert!(
+        stdout.contains("players") && stdout.contains("200"),
+        "no summary: {stdout}"
+    );
+    assert_eq!(db.query("SELECT count(*) FROM players"), "200");
 }
