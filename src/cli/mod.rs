@@ -76,7 +76,8 @@ pub struct GlobalArgs {
         hide_env_values = true,
         env = "SEEDKIT_HISTORY_TABLE",
         default_value = "seedkit_migrations",
-        global = true
+        global = true,
+        value_parser = sql_name
     )]
     pub history_table: String,
 
@@ -86,7 +87,8 @@ pub struct GlobalArgs {
         hide_env_values = true,
         env = "SEEDKIT_HISTORY_SCHEMA",
         default_value = "public",
-        global = true
+        global = true,
+        value_parser = sql_name
     )]
     pub history_schema: String,
 
@@ -129,6 +131,20 @@ pub struct GlobalArgs {
 
 fn parse_layout(text: &str) -> std::result::Result<LayoutChoice, String> {
     text.parse()
+}
+
+/// A schema or table name PostgreSQL keeps as written: not empty, at most
+/// 63 bytes (longer names are silently truncated, so seedkit would look for
+/// a table that is not there).
+fn sql_name(text: &str) -> std::result::Result<String, String> {
+    match text.len() {
+        0 => Err("a name cannot be empty".into()),
+        64.. => Err(format!(
+            "{} bytes is longer than PostgreSQL's 63-byte names",
+            text.len()
+        )),
+        _ => Ok(text.to_string()),
+    }
 }
 
 impl GlobalArgs {

@@ -9,6 +9,10 @@ use crate::error::{ExitCode, Result};
 use crate::generate::Dataset;
 use crate::load::text::TextFormat;
 use crate::load::{self, CachePhase, LoadOptions, Plan, Strategy};
+use crate::ui;
+
+/// Beyond this estimated size (1 TiB) a plan is surely a typo in a count.
+const REALISTIC_BYTES: u64 = 1 << 40;
 
 /// Fill the database (and then Redis) with a profile's deterministic data
 #[derive(Debug, clap::Args)]
@@ -89,10 +93,18 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
     if args.dry_run {
         let plan = Plan::new(&profile, &dataset);
+        if plan.estimated_bytes > REALISTIC_BYTES {
+            ui::warn(format!(
+                "this plan would write about {} GiB, far beyond any realistic test database: \
+                 check the `rows` and `per_parent` counts",
+                plan.estimated_bytes >> 30
+            ));
+        }
         output::result(&plan, global.format, output::print_plan)?;
         return Ok(ExitCode::Success);
     }
 
+    profile.require_loadable_table()?;
     if let Some(dir) = &args.out {
         let format = match args.out_format {
             OutFormat::Text => TextFormat::Text,

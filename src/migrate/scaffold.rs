@@ -33,7 +33,7 @@ pub fn new_migration_as(
         message: e.to_string(),
     };
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-    let source = source::read_as(dir, choice)?;
+    let source = source::read_folder_as(dir, choice)?;
     let now = chrono::Utc::now();
     let (version, version_text) = next_version(&source, now.format("%Y%m%d%H%M%S").to_string());
     let header = |direction: &str| {

@@ -152,8 +152,23 @@ pub fn read(dir: &Path) -> Result<Source, MigrateError> {
     read_as(dir, &LayoutChoice::Auto)
 }
 
-/// Reads and checks a migrations folder in the layout `choice` says.
+/// Reads and checks a migrations folder in the layout `choice` says, for a
+/// run (migrate, rollback, status, repair, baseline): an empty folder is
+/// worth a warning, since a run against it only creates the history table.
 pub fn read_as(dir: &Path, choice: &LayoutChoice) -> Result<Source, MigrateError> {
+    let source = read_folder_as(dir, choice)?;
+    if source.migrations.is_empty() {
+        crate::ui::warn(format!(
+            "no migrations found in {} (files like 001_create_players.sql, or \
+             `seedkit new NAME` to start one)",
+            dir.display()
+        ));
+    }
+    Ok(source)
+}
+
+/// Reads and checks a migrations folder in the layout `choice` says.
+pub fn read_folder_as(dir: &Path, choice: &LayoutChoice) -> Result<Source, MigrateError> {
     let entries = std::fs::read_dir(dir).map_err(|e| MigrateError::FolderUnreadable {
         path: dir.to_path_buf(),
         message: e.to_string(),

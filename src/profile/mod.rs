@@ -141,6 +141,30 @@ impl Profile {
         })
     }
 
+    /// Refuses a profile that loads no table (every table `load = false`,
+    /// or none at all): `seed` would have nothing to write.
+    pub fn require_loadable_table(&self) -> Result<(), ProfileError> {
+        if self.tables.iter().any(|t| t.load) {
+            return Ok(());
+        }
+        let (location, what) = match self.tables.first() {
+            Some(table) => (table.location.clone(), "every table has `load = false`"),
+            None => (
+                Location {
+                    file: self.path.clone(),
+                    line: 1,
+                    column: 1,
+                },
+                "it declares no table",
+            ),
+        };
+        Err(ProfileError::invalid(
+            &location,
+            format!("the profile has no table to load: {what}"),
+        )
+        .with_hint("add a [tables.NAME] section with `rows = N` for a table of the database"))
+    }
+
     /// Location (file:line:column) of a byte span in the given file (a
     /// profile file or a `--set KEY=VALUE` label).
     pub fn locate(&self, file: &Path, span: std::ops::Range<usize>) -> Location {

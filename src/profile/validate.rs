@@ -1,7 +1,9 @@
 //! Checks across tables and columns: references name real tables and
 //! columns, `per_parent` names a real parent, `derive`/`null_if`/`template`
 //! name real columns of the same row, and nothing depends on itself. Also
-//! computes the load order (parents before children).
+//! computes the load order (parents before children), and bounds sizes
+//! (rows, children per parent, array lengths) so a typo in a count is a
+//! clear error instead of an allocation failure an hour into a run.
 
 use super::spec::{ColumnSpec, Generator, JsonField, Pick, RowsSpec, TableSpec, TemplatePart};
 use super::{Location, ProfileError};
@@ -32,12 +34,80 @@ pub(crate) fn check(tables: &[TableSpec]) -> Result<Vec<usize>, ProfileError> {
             }
             _ => None,
         };
+        check_rows(&table.rows)?;
         for column in table.columns.iter().chain(&table.hidden) {
             check_column(column, table, parent, tables, i, &mut edges)?;
+            check_array_length(column, 1.0)?;
         }
         check_row_dependencies(table)?;
     }
     topological_order(tables, &edges)
+}
+
+/// Most rows a table may have: a billion rows take hours to load and
+/// hundreds of GiB; more is a typo, not a test dataset.
+pub const MAX_ROWS: u64 = 1_000_000_000;
+/// Most rows a `per_parent` table may give one parent row.
+pub const MAX_PER_PARENT: f64 = 1_000_000.0;
+/// Most elements an array cell may hold (nested arrays multiplied).
+pub const MAX_ARRAY_ELEMENTS: f64 = 100_000.0;
+
+fn check_rows(rows: &RowsSpec) -> Result<(), ProfileError> {
+    match rows {
+        RowsSpec::Fixed { rows, location } if *rows > MAX_ROWS => Err(ProfileError::invalid(
+            location,
+            format!("`rows = {rows}` is more than seedkit loads into one table ({MAX_ROWS})"),
+        )
+        .with_hint("a test database rarely needs more than a few million rows per table")),
+        RowsSpec::PerParent {
+            count,
+            parent_location,
+            ..
+        } if count.max > MAX_PER_PARENT => Err(ProfileError::invalid(
+            parent_location,
+            format!(
+                "`count` may reach {} rows per parent row, more than {MAX_PER_PARENT}",
+                count.max
+            ),
+        )
+        .with_hint("lower the count's `max` (or its `value`)")),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses arrays whose cells could hold more than [`MAX_ARRAY_ELEMENTS`]
+/// values; `outer` is how many times enclosing arrays repeat this column.
+fn check_array_length(column: &ColumnSpec, outer: f64) -> Result<(), ProfileError> {
+    match &column.generator {
+        Generator::Array { of, len } => {
+            let elements = outer * len.max;
+            if elements > MAX_ARRAY_ELEMENTS {
+                return Err(ProfileError::invalid(
+                    &column.generator_location,
+                    format!(
+                        "array `{}` may hold {elements} elements per row, more than \
+                         {MAX_ARRAY_ELEMENTS}",
+                        column.name
+                    ),
+                )
+                .with_hint("lower the array's `max`"));
+            }
+            check_array_length(of, elements)
+        }
+        Generator::Json(fields) => fields
+            .iter()
+            .try_for_each(|field| check_json_arrays(field, outer)),
+        _ => Ok(()),
+    }
+}
+
+fn check_json_arrays(field: &JsonField, outer: f64) -> Result<(), ProfileError> {
+    match field {
+        JsonField::Value(column) => check_array_length(column, outer),
+        JsonField::Object { fields, .. } => fields
+            .iter()
+            .try_for_each(|field| check_json_arrays(field, outer)),
+    }
 }
 
 fn unknown_table(

@@ -474,3 +474,122 @@ fn ctrl_c_during_the_cache_step_says_the_load_committed_and_exits_10() {
     );
     assert_eq!(db.query("SELECT count(*) FROM players"), "200");
 }
+
+// ---- item 6: bad values are refused with a clear error -----------------------------
+
+/// Writes `text` as `name` in a fresh folder; returns the folder and path.
+fn profile_file(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("the profile is written");
+    (dir, path)
+}
+
+#[test]
+fn a_profile_without_a_loadable_table_is_a_profile_error_with_its_location() {
+    let db = TestDb::new("no_loadable_table");
+    db.seedkit().arg("migrate").run().success();
+    let helpers =
+        "[tables.helpers]\nrows = 3\nload = false\n\n[tables.helpers.columns]\nid = { seq = {} }\n";
+    for (text, location, why) in [
+        (
+            helpers,
+            "helpers.toml:1:9",
+            "every table has `load = false`",
+        ),
+        ("seed = 3\n", "helpers.toml:1:1", "declares no table"),
+    ] {
+        let (_dir, path) = profile_file("helpers.toml", text);
+        let out = db
+            .seedkit()
+            .args(["seed", "--no-cache", "--profile"])
+            .arg(&path)
+            .run();
+        out.assert_code(8);
+        assert!(out.stderr.contains(location), "{}", out.stderr);
+        assert!(out.stderr.contains(why), "{}", out.stderr);
+        assert!(!out.stderr.contains("SQLSTATE"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn absurd_sizes_are_refused_before_generating_and_dry_run_warns_on_huge_plans() {
+    let table = |rows: &str, array_len: u64| {
+        format!(
+            "[tables.blobs]\nrows = {rows}\n\n[tables.blobs.columns]\nid = {{ seq = {{}} }}\n\
+             words = {{ array = {{ of = {{ fake = {{ kind = \"paragraph\", min = 20, max = 20 }} }}, \
+             min = {array_len}, max = {array_len} }} }}\n"
+        )
+    };
+    let cases = [
+        (
+            table("1", 50_000_000),
+            "blobs.toml:6:9",
+            "50000000 elements",
+        ),
+        (
+            table("1_000_000_000_000", 1),
+            "blobs.toml:2:8",
+            "rows = 1000000000000",
+        ),
+    ];
+    for (text, location, message) in cases {
+        let (_dir, path) = profile_file("blobs.toml", &text);
+        let out = seedkit()
+            .args(["seed", "--dry-run", "--profile"])
+            .arg(&path)
+            .run();
+        out.assert_code(8);
+        assert!(out.stderr.contains(location), "{}", out.stderr);
+        assert!(out.stderr.contains(message), "{}", out.stderr);
+    }
+    // Within the bounds but beyond any real database: planned, with a warning.
+    let (_dir, path) = profile_file("blobs.toml", &table("1_000_000_000", 100));
+    let out = seedkit()
+        .args(["seed", "--dry-run", "--profile"])
+        .arg(&path)
+        .run();
+    out.success();
+    assert!(
+        out.stderr.contains("warning: this plan would write about"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("realistic"), "{}", out.stderr);
+}
+
+#[test]
+fn empty_history_table_or_schema_names_are_usage_errors() {
+    for flag in ["--history-table", "--history-schema"] {
+        let out = seedkit()
+            .env("DATABASE_URL", crate::support::base_database_url())
+            .args([flag, "", "status"])
+            .run();
+        out.assert_code(2);
+        assert!(out.stderr.contains("cannot be empty"), "{}", out.stderr);
+    }
+    let long = "h".repeat(64);
+    let out = seedkit()
+        .env("DATABASE_URL", crate::support::base_database_url())
+        .args(["--history-table", &long, "status"])
+        .run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("63-byte"), "{}", out.stderr);
+}
+
+#[test]
+fn an_empty_migrations_folder_is_reported_by_status_and_migrate() {
+    let db = TestDb::new("empty_migrations");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for command in ["status", "migrate"] {
+        let out = db
+            .seedkit()
+            .arg("--migrations")
+            .arg(dir.path())
+            .arg(command)
+            .run();
+        out.success();
+        let expected = format!("no migrations found in {}", dir.path().display());
+        assert!(out.stderr.contains(&expected), "{command}: {}", out.stderr);
+    }
+}
