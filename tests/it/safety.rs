@@ -524,7 +524,7 @@ fn absurd_sizes_are_refused_before_generating_and_dry_run_warns_on_huge_plans() 
     let cases = [
         (
             table("1", 50_000_000),
-            "blobs.toml:6:9",
+            "blobs.toml:6:11",
             "50000000 elements",
         ),
         (
