@@ -22,6 +22,10 @@ demo:
 test *ARGS:
     {{services}}; cargo test --all-targets {{ARGS}}
 
+# The fault suite (kills, server restarts, concurrent runs) three times over, with bigger seeds
+faults:
+    {{services}}; for run in 1 2 3; do SEEDKIT_TEST_FAULT_ROWS=200000 cargo test --test it -- faults:: exit_codes:: safety::; done
+
 # Formatting and lints, as CI checks them
 lint:
     cargo fmt --all -- --check

@@ -3,7 +3,8 @@
 //! Each concern has its own typed error (`MigrateError`, `ProfileError`, ...)
 //! that knows its exit code and a hint for the user; [`Error`] only gathers
 //! them so the CLI can print `error: ...`, `(hint: ...)` and exit with the
-//! right code. The table of codes is mirrored in the README.
+//! right code. [`ExitCode`] is the one table of codes; the README's table
+//! is checked against it by a test.
 
 use std::fmt;
 
@@ -19,7 +20,8 @@ pub enum ExitCode {
     Usage = 2,
     /// The database or Redis server could not be reached or refused the login.
     Unreachable = 3,
-    /// The migration lock was held by someone else past `--lock-timeout`.
+    /// A lock (the migration lock, or a table `seed` loads) was held by
+    /// someone else past `--lock-timeout`.
     LockTimeout = 4,
     /// A migration failed; the database is as it was before that migration.
     MigrationFailed = 5,
@@ -33,15 +35,71 @@ pub enum ExitCode {
     ProfileInvalid = 8,
     /// Seeding failed or was refused (tables not empty without `--reset`).
     SeedFailed = 9,
-    /// The database part succeeded but warming Redis failed.
+    /// The database part succeeded but warming Redis failed (or was
+    /// interrupted by Ctrl-C).
     CacheFailed = 10,
     /// Interrupted by Ctrl-C / SIGTERM; everything was rolled back or released.
     Interrupted = 130,
 }
 
 impl ExitCode {
+    /// Every code, in the order of the README's table.
+    pub const ALL: [ExitCode; 12] = [
+        ExitCode::Success,
+        ExitCode::Failure,
+        ExitCode::Usage,
+        ExitCode::Unreachable,
+        ExitCode::LockTimeout,
+        ExitCode::MigrationFailed,
+        ExitCode::Refused,
+        ExitCode::Pending,
+        ExitCode::ProfileInvalid,
+        ExitCode::SeedFailed,
+        ExitCode::CacheFailed,
+        ExitCode::Interrupted,
+    ];
+
     pub fn code(self) -> u8 {
         self as u8
+    }
+
+    /// What the code tells a script, as the README's table says it.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ExitCode::Success => "done (`status --exit-code`: everything applied, nothing wrong)",
+            ExitCode::Failure => "unexpected failure",
+            ExitCode::Usage => {
+                "usage: bad flag or value, no database URL, a destructive command refused \
+                 (remote host without `--yes`, `--reset` with an empty Redis prefix)"
+            }
+            ExitCode::Unreachable => "the database or Redis cannot be reached",
+            ExitCode::LockTimeout => {
+                "a lock was held by someone else past `--lock-timeout` (the migration lock, \
+                 or a table `seed` loads); the message names the holder"
+            }
+            ExitCode::MigrationFailed => {
+                "a migration failed; earlier ones stay applied, nothing of the failing one remains"
+            }
+            ExitCode::Refused => {
+                "refused before any change: drift, missing file, out of order, missing down \
+                 script, broken folder (`status --exit-code`: something is wrong)"
+            }
+            ExitCode::Pending => "`status --exit-code`: migrations are pending",
+            ExitCode::ProfileInvalid => {
+                "the profile is invalid (file:line:column in the message), also a value \
+                 beyond seedkit's bounds or a profile with no table to load"
+            }
+            ExitCode::SeedFailed => {
+                "seeding failed or was refused (tables not empty without `--reset`)"
+            }
+            ExitCode::CacheFailed => {
+                "the database load committed but warming Redis failed or was interrupted \
+                 (`seedkit warm` finishes it)"
+            }
+            ExitCode::Interrupted => {
+                "interrupted (Ctrl-C / SIGTERM): the open transaction rolled back, the lock released"
+            }
+        }
     }
 }
 
@@ -165,5 +223,43 @@ impl fmt::Display for Report<'_> {
             write!(f, "\n  (hint: {hint})")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExitCode;
+
+    /// The README's exit-code table, as (code, meaning) rows.
+    fn readme_rows() -> Vec<(u8, String)> {
+        let readme = include_str!("../README.md");
+        let table = readme
+            .split("## Exit codes")
+            .nth(1)
+            .expect("the README has an Exit codes section");
+        table
+            .lines()
+            .skip_while(|line| !line.starts_with("| code"))
+            .skip(2)
+            .take_while(|line| line.starts_with('|'))
+            .map(|line| {
+                let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+                let code = cells[0].trim().parse().expect("a numeric code");
+                (code, cells[1].trim().to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_table_is_the_exit_code_table() {
+        let code_rows: Vec<(u8, String)> = ExitCode::ALL
+            .iter()
+            .map(|c| (c.code(), c.meaning().to_string()))
+            .collect();
+        assert_eq!(
+            readme_rows(),
+            code_rows,
+            "README.md's exit-code table must list ExitCode::ALL with ExitCode::meaning"
+        );
     }
 }

@@ -154,6 +154,9 @@ pub struct Failure {
     /// The SQLSTATE, when the server sent one.
     pub sqlstate: Option<String>,
     pub no_transaction: bool,
+    /// The connection broke (server restarted, network): the file is
+    /// probably fine, the server is what to check.
+    pub connection_lost: bool,
     /// Versions this run completed before the failure (applied or undone).
     pub completed: Vec<u64>,
 }
@@ -183,6 +186,12 @@ impl fmt::Display for Failure {
                 f,
                 "\n  it ran outside a transaction: the statements before this one stay applied \
                  and it is recorded as failed"
+            )?;
+        } else if self.connection_lost {
+            write!(
+                f,
+                "\n  the connection to the server was lost: an open transaction is rolled back \
+                 by the server; `seedkit status` shows whether this migration was applied"
             )?;
         } else {
             write!(
@@ -296,6 +305,16 @@ impl Diagnostic for MigrateError {
                  if the holder is stuck, end it with SELECT pg_terminate_backend(<pid>)"
                     .into(),
             ),
+            MigrateError::Failed(f) if f.connection_lost => Some(format!(
+                "the connection to the server was lost (a restart, a network cut), not a \
+                 mistake in the file: check that the server is up, look at `seedkit status`, \
+                 then run `seedkit {}` again",
+                if f.direction == "down" {
+                    "rollback"
+                } else {
+                    "migrate"
+                }
+            )),
             MigrateError::Failed(f) if f.no_transaction => Some(format!(
                 "undo what the statements before the failing one did (or make them idempotent, \
                  e.g. IF NOT EXISTS; a failed CREATE INDEX CONCURRENTLY leaves an INVALID index \

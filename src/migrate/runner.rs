@@ -296,7 +296,14 @@ fn failure(
              before running it again",
         );
     }
+    // No SQLSTATE (the socket broke), or class 08 (connection exception) /
+    // 57P (the server shut down or restarted).
+    let connection_lost = error
+        .code
+        .as_deref()
+        .is_none_or(|code| code.starts_with("08") || code.starts_with("57P"));
     Box::new(Failure {
+        connection_lost,
         version: m.version,
         name: m.name.clone(),
         file: script.path.clone(),
@@ -309,6 +316,28 @@ fn failure(
         no_transaction: script.no_transaction,
         completed: Vec::new(),
     })
+}
+
+/// Writing the history row failed: said as a failure of the migration,
+/// without claiming to know whether the connection or the table was at fault.
+fn history_failure(
+    m: &Migration,
+    script: &Script,
+    direction: &'static str,
+    error: MigrateError,
+) -> Box<Failure> {
+    let mut failed = failure(
+        m,
+        script,
+        direction,
+        ExecError {
+            message: error.to_string(),
+            position: None,
+            code: None,
+        },
+    );
+    failed.connection_lost = false;
+    failed
 }
 
 /// Applies one migration; on failure says which statement failed.
@@ -334,18 +363,7 @@ async fn apply_no_transaction<D: Dialect>(
     history: &HistoryTable,
     m: &Migration,
 ) -> std::result::Result<Duration, Box<Failure>> {
-    let history_failure = |e: MigrateError| {
-        failure(
-            m,
-            &m.up,
-            "up",
-            ExecError {
-                message: e.to_string(),
-                position: None,
-                code: None,
-            },
-        )
-    };
+    let history_failure = |e: MigrateError| history_failure(m, &m.up, "up", e);
     let started = std::time::Instant::now();
     db.change_history(
         history,
@@ -400,6 +418,9 @@ async fn locate<D: Dialect>(
 ) -> Box<Failure> {
     let position = error.position;
     let mut failed = failure(m, script, direction, error);
+    if failed.connection_lost {
+        return failed; // nothing to replay the statements on
+    }
     let found = match position {
         Some(p) => {
             let byte = char_position_to_byte(&script.body, p);
@@ -566,18 +587,9 @@ async fn undo_one<D: Dialect>(
             return Err(failed);
         }
     }
-    db.change_history(history, &forget).await.map_err(|e| {
-        failure(
-            m,
-            down,
-            "down",
-            ExecError {
-                message: e.to_string(),
-                position: None,
-                code: None,
-            },
-        )
-    })?;
+    db.change_history(history, &forget)
+        .await
+        .map_err(|e| history_failure(m, down, "down", e))?;
     Ok(started.elapsed())
 }
 

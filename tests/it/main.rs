@@ -10,6 +10,8 @@ mod cache;
 mod cli;
 mod determinism;
 mod layouts;
+mod exit_codes;
+mod faults;
 mod migrate;
 mod profile_errors;
 mod safety;

@@ -309,14 +309,14 @@ fn local_servers_never_ask() {
 // ---- item 3: seed --lock-timeout bounds every wait, naming the holder -----------
 
 /// A psql session holding `mode` on `table` until dropped (killed).
-struct LockHolderSession {
+pub(crate) struct LockHolderSession {
     child: std::process::Child,
     url: String,
 }
 
 impl LockHolderSession {
     /// `mode` as LOCK spells it, `lock` as pg_locks does.
-    fn start(db: &TestDb, table: &str, mode: &str, lock: &str) -> LockHolderSession {
+    pub(crate) fn start(db: &TestDb, table: &str, mode: &str, lock: &str) -> LockHolderSession {
         let child = std::process::Command::new("psql")
             .env("PGAPPNAME", "holder-app")
             .args(["-X", "-q", "-d", &db.url, "-c"])
