@@ -99,6 +99,7 @@ impl Diagnostic for CacheError {
             | CacheError::ConnectionLost { .. }
             | CacheError::Cluster { .. }
             | CacheError::RespFile { .. }
+            | CacheError::Interrupted { .. }
             | CacheError::AfterLoad(_) => ExitCode::CacheFailed,
         }
     }
