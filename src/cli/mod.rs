@@ -109,6 +109,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         short = 'y',
+        hide_env_values = true,
         env = "SEEDKIT_ASSUME_YES",
         global = true,
         action = clap::ArgAction::SetTrue,
