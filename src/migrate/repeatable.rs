@@ -88,6 +88,7 @@ pub async fn apply<D: Dialect>(
             sqlstate: None,
             no_transaction: r.script.no_transaction,
             completed: Vec::new(),
+            connection_lost: false,
         })
     };
     let change = HistoryChange::Record(record(r));
