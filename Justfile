@@ -15,7 +15,8 @@ default:
 
 # From an empty database to a migrated, seeded one with Redis warmed (rolls back to 013 and forward on the way)
 demo:
-    cargo build --release --quiet
+    @echo "building seedkit (release build; the first one takes a few minutes)" >&2
+    cargo build --release
     {{services}}; scripts/demo.sh
 
 # Run the test suite against real PostgreSQL and Redis
@@ -36,7 +37,8 @@ ci: lint test
 
 # Benchmarks against the reference tools (psql, redis-cli); results go in docs/BENCHMARKS.md
 bench:
-    cargo build --release --quiet
+    @echo "building seedkit (release build; the first one takes a few minutes)" >&2
+    cargo build --release
     {{services}}; scripts/bench.sh
 
 # Stop the throwaway servers started by the recipes above

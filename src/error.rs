@@ -137,8 +137,9 @@ pub enum Error {
     Load(#[from] crate::load::LoadError),
     #[error(transparent)]
     Cache(#[from] crate::cache::CacheError),
-    #[error("interrupted")]
-    Interrupted,
+    /// Ctrl-C or SIGTERM; `outcome` says what became of the data.
+    #[error("interrupted: {outcome}")]
+    Interrupted { outcome: &'static str },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0:#}")]
@@ -170,7 +171,7 @@ impl Diagnostic for Error {
             Error::Profile(e) => e.exit_code(),
             Error::Load(e) => e.exit_code(),
             Error::Cache(e) => e.exit_code(),
-            Error::Interrupted => ExitCode::Interrupted,
+            Error::Interrupted { .. } => ExitCode::Interrupted,
             Error::Io(_) | Error::Other(_) => ExitCode::Failure,
         }
     }
@@ -183,7 +184,7 @@ impl Diagnostic for Error {
             Error::Profile(e) => e.hint(),
             Error::Load(e) => e.hint(),
             Error::Cache(e) => e.hint(),
-            Error::Interrupted | Error::Io(_) | Error::Other(_) => None,
+            Error::Interrupted { .. } | Error::Io(_) | Error::Other(_) => None,
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicI8, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -57,30 +57,95 @@ pub fn bars_enabled() -> bool {
 }
 
 /// A progress bar for `total` items of `unit` (rows, keys) named `label`,
-/// hidden when bars are disabled.
+/// hidden when bars are disabled. The rate and ETA appear only once they
+/// mean something: not while the bar waits at 0, not for a bar that
+/// finished in an instant.
 pub fn bar(label: &str, total: u64, unit: &str) -> ProgressBar {
     if !bars_enabled() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    let template = format!(
-        "{{prefix:>22}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} {{rate}} ETA {{eta}}"
-    );
+    let template =
+        format!("{{prefix:>22}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit}{{rate_eta}}");
     bar.set_style(
         ProgressStyle::with_template(&template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
-            // indicatif's own {per_sec} prints four decimals ("117.5545/s").
-            .with_key(
-                "rate",
-                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{}/s", indicatif::HumanCount(state.per_sec() as u64));
-                },
-            )
+            .with_key("rate_eta", rate_and_eta)
             .progress_chars("=> "),
     );
     bar.set_prefix(label.to_string());
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+/// ` 12,345/s ETA 3s` once a bar has run for a moment and moved; nothing
+/// before (a waiting table's `0/s ETA 0s` says nothing). indicatif's own
+/// {per_sec} prints four decimals ("117.5545/s").
+fn rate_and_eta(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
+    let moving = state.pos() > 0 && state.elapsed() >= Duration::from_millis(500);
+    if !moving {
+        return;
+    }
+    let _ = write!(w, " {}/s", thousands(state.per_sec() as u64));
+    if !state.is_finished() && state.pos() < state.len().unwrap_or(0) {
+        let _ = write!(w, " ETA {}", indicatif::HumanDuration(state.eta()));
+    }
+}
+
+/// A phase made of a few slow steps after the rows are in (re-creating
+/// indexes, foreign keys, ANALYZE). On a terminal a line shows which step
+/// runs, `n of m`; elsewhere (CI logs) one line when the phase ends.
+pub struct Phase {
+    bar: ProgressBar,
+    name: &'static str,
+    noun: &'static str,
+    started: Instant,
+    steps: u64,
+}
+
+/// Starts a phase of `total` steps, each one `noun` (index, table).
+pub fn phase(name: &'static str, total: u64, noun: &'static str) -> Phase {
+    let bar = if bars_enabled() && total > 0 {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>22} {spinner} {pos} of {len}: {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_prefix(name);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    Phase {
+        bar,
+        name,
+        noun,
+        started: Instant::now(),
+        steps: 0,
+    }
+}
+
+impl Phase {
+    /// Says that the next step, `what`, starts now.
+    pub fn step(&mut self, what: &str) {
+        self.steps += 1;
+        self.bar.set_position(self.steps);
+        self.bar.set_message(what.to_string());
+    }
+
+    /// Ends the phase: the bar goes, one line says what was done.
+    pub fn finish(self) {
+        self.bar.finish_and_clear();
+        if self.steps > 0 {
+            info(format!(
+                "{}: {} in {}",
+                self.name,
+                count(self.steps, self.noun),
+                secs(self.started.elapsed())
+            ));
+        }
+    }
 }
 
 /// Formats a duration as seconds with millisecond precision (`1.234s`).
@@ -109,7 +174,11 @@ pub fn thousands(n: u64) -> String {
 /// A count with its noun, separated and in the right number:
 /// `count(1, "row")` is `1 row`, `count(5760, "row")` is `5,760 rows`.
 pub fn count(n: u64, noun: &str) -> String {
-    let plural = if n == 1 { "" } else { "s" };
+    let plural = match n {
+        1 => "",
+        _ if noun.ends_with('x') || noun.ends_with('s') || noun.ends_with("ch") => "es",
+        _ => "s",
+    };
     format!("{} {noun}{plural}", thousands(n))
 }
 
@@ -156,6 +225,7 @@ mod tests {
         assert_eq!(count(1, "row"), "1 row");
         assert_eq!(count(0, "key"), "0 keys");
         assert_eq!(count(86_030, "command"), "86,030 commands");
+        assert_eq!(count(14, "index"), "14 indexes");
     }
 
     #[test]

@@ -92,7 +92,8 @@ pub async fn warm(
             let removed = if options.reset {
                 let removed = reset::reset(&target, &spec.prefix).await?;
                 ui::info(format!(
-                    "reset: removed {removed} keys under \"{}\"",
+                    "reset: removed {} under \"{}\"",
+                    ui::count(removed, "key"),
                     spec.prefix
                 ));
                 Some(removed)
@@ -106,8 +107,11 @@ pub async fn warm(
     let reports = plan::warm_sets(&sets, spec, dataset, &mut sink).await?;
     for report in &reports {
         ui::info(format!(
-            "warm {}: {} keys ({}), {} commands",
-            report.name, report.keys, report.kind, report.commands
+            "warmed {}: {} ({}), {}",
+            report.name,
+            ui::count(report.keys, "key"),
+            report.kind,
+            ui::count(report.commands, "command")
         ));
     }
     sink.finish().await?;

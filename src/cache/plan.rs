@@ -107,7 +107,7 @@ async fn count_pass(
     emitter: &mut Emitter<'_>,
     sink: &mut Sink,
 ) -> Result<(), CacheError> {
-    let bar = ui::bar(name, n, "rows");
+    let bar = ui::bar(&format!("warming {name}"), n, "rows");
     for index in 0..n {
         emitter.row(sink, &[], index).await?;
         if index % 4096 == 4095 {
@@ -210,7 +210,14 @@ async fn table_pass(
     let (used, first, needs_rest) = columns_to_generate(emitters);
     let mut rows = Rows::new(table, used, first);
     let mut tops: Vec<Option<TopRows>> = emitters.iter().map(|e| TopRows::of(e.set)).collect();
-    let bar = ui::bar(table.name(), table.row_count(), "rows");
+    // Labelled by the cache sets, not the table: a bar named after a table
+    // the load just filled would read as the load starting again.
+    let names: Vec<&str> = emitters.iter().map(|e| e.set.name.as_str()).collect();
+    let bar = ui::bar(
+        &format!("warming {}", names.join(", ")),
+        table.row_count(),
+        &format!("{} rows", table.name()),
+    );
     let projected = rows.is_projected();
     let mut kept = vec![false; emitters.len()];
     while let Some((index, values)) = rows.next() {

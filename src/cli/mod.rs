@@ -256,6 +256,34 @@ pub enum Command {
     Warm(warm::WarmArgs),
 }
 
+impl Command {
+    /// What becomes of the data when this command is stopped by Ctrl-C or
+    /// SIGTERM: the process then closes its connections, so the server
+    /// rolls back the open transaction and releases the session's locks.
+    fn outcome_if_interrupted(&self) -> &'static str {
+        match self {
+            Command::Migrate(_) => {
+                "the migration that was running was rolled back (a no-transaction one keeps \
+                 the statements it finished and shows as interrupted in `seedkit status`); \
+                 the migrations applied before it stay applied and the lock is released"
+            }
+            Command::Rollback(_) => {
+                "the down script that was running was rolled back; the migrations undone \
+                 before it stay undone and the lock is released"
+            }
+            Command::Seed(_) => {
+                "the load was rolled back, the tables are as they were (with the chunked \
+                 strategy the chunks committed so far stay: run `seedkit seed --reset`)"
+            }
+            Command::Warm(_) => {
+                "the keys written so far stay; run `seedkit warm` again to finish \
+                 (it overwrites them)"
+            }
+            Command::Status(_) | Command::New(_) | Command::Repair(_) => "nothing was changed",
+        }
+    }
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> std::process::ExitCode {
     // A .env file in the working directory supplies DATABASE_URL and friends;
@@ -280,7 +308,9 @@ pub fn main() -> std::process::ExitCode {
         tokio::select! {
             biased;
             result = dispatch(&cli) => result,
-            () = interrupted() => Err(Error::Interrupted),
+            () = interrupted() => Err(Error::Interrupted {
+                outcome: cli.command.outcome_if_interrupted(),
+            }),
         }
     });
     // Dropping the runtime closes every connection: the server rolls back an

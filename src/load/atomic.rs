@@ -105,9 +105,16 @@ pub async fn load(
     recreate_keys_and_indexes(conn, target, &dropped).await?;
     summary.phases.indexes = round3(started.elapsed().as_secs_f64());
     let started = Instant::now();
+    let mut phase = ui::phase(
+        "foreign keys",
+        dropped.foreign_keys.len() as u64,
+        "foreign key",
+    );
     for fk in &dropped.foreign_keys {
+        phase.step(&format!("{} on {}", fk.name, fk.table));
         add_constraint(conn, target, fk).await?;
     }
+    phase.finish();
     verify(conn, target, &ordinary, &dropped).await?;
     move_sequences(conn, target).await?;
     summary.phases.constraints = round3(started.elapsed().as_secs_f64());
@@ -214,10 +221,14 @@ async fn recreate_keys_and_indexes(
     target: &Target,
     dropped: &DroppedObjects,
 ) -> Result<(), LoadError> {
+    let total = dropped.keys.len() + dropped.indexes.len();
+    let mut phase = ui::phase("indexes", total as u64, "index");
     for key in &dropped.keys {
+        phase.step(&format!("{} on {}", key.name, key.table));
         add_constraint(conn, target, key).await?;
     }
     for index in &dropped.indexes {
+        phase.step(&index.name);
         execute(
             conn,
             target,
@@ -239,6 +250,7 @@ async fn recreate_keys_and_indexes(
             .await?;
         }
     }
+    phase.finish();
     Ok(())
 }
 

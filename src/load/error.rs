@@ -85,7 +85,7 @@ fn tables_word(n: usize) -> &'static str {
 fn list_counts(tables: &[(String, u64)]) -> String {
     tables
         .iter()
-        .map(|(name, rows)| format!("{name}: {rows} rows"))
+        .map(|(name, rows)| format!("{name}: {}", crate::ui::count(*rows, "row")))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -326,17 +326,20 @@ impl TableProgress {
     pub fn finish(self, rows: u64, bytes: u64) -> TableSummary {
         let seconds = self.started.elapsed().as_secs_f64();
         if self.bar.is_hidden() {
-            let rate = if seconds > 0.0 {
-                rows as f64 / seconds
+            // A rate over a few milliseconds says nothing ("1 row, 174 rows/s").
+            let rate = if seconds >= 0.5 {
+                format!(
+                    " ({} rows/s)",
+                    ui::thousands((rows as f64 / seconds) as u64)
+                )
             } else {
-                0.0
+                String::new()
             };
             ui::info(format!(
-                "{}: {} rows in {} ({} rows/s)",
+                "{}: {} in {}{rate}",
                 self.name,
-                ui::thousands(rows),
+                ui::count(rows, "row"),
                 ui::secs(self.started.elapsed()),
-                ui::thousands(rate as u64)
             ));
         } else {
             self.bar.finish();
@@ -443,7 +446,9 @@ pub async fn analyze(
     target: &Target,
 ) -> std::result::Result<f64, LoadError> {
     let started = Instant::now();
+    let mut phase = ui::phase("analyze", target.tables.len() as u64, "table");
     for info in &target.tables {
+        phase.step(&info.name);
         execute(
             conn,
             target,
@@ -452,5 +457,6 @@ pub async fn analyze(
         )
         .await?;
     }
+    phase.finish();
     Ok(round3(started.elapsed().as_secs_f64()))
 }

@@ -296,6 +296,49 @@ fn load_document(
     Ok(base)
 }
 
+/// `--set players.columns.levle.int.max=10` changes part of a column's
+/// generator: the column must already be in the profile, or a typo would
+/// become a new, half-specified column with a puzzling error.
+fn column_must_exist(
+    document: &Table,
+    segments: &[(String, Location)],
+) -> Result<(), ProfileError> {
+    let [_, (table, _), (columns_key, _), (column, location), _, ..] = segments else {
+        return Ok(());
+    };
+    if columns_key != "columns" {
+        return Ok(());
+    }
+    let columns = document
+        .get("tables")
+        .and_then(Node::as_table)
+        .and_then(|t| t.get(table))
+        .and_then(Node::as_table)
+        .and_then(|t| t.get("columns"))
+        .and_then(Node::as_table);
+    let known: Vec<&str> = columns
+        .map(|c| c.iter().map(|e| e.key.as_str()).collect())
+        .unwrap_or_default();
+    if known.contains(&column.as_str()) {
+        return Ok(());
+    }
+    Err(ProfileError::invalid(
+        location,
+        format!(
+            "--set: table `{table}` has no column `{column}` in the profile; its columns: {}",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ),
+    )
+    .with_hint(format!(
+        "check the spelling; to give a column a generator, set it whole, e.g. \
+         --set '{table}.columns.{column}={{ int = {{ min = 1, max = 10 }} }}'"
+    )))
+}
+
 /// Applies one `--set` to the merged document.
 fn apply_set(
     document: &mut Table,
@@ -335,6 +378,7 @@ fn apply_set(
             )
             .with_hint("--set changes existing tables, e.g. --set players.rows=500"));
         }
+        column_must_exist(document, &segments)?;
     }
     let (last, parents) = segments.split_last().expect("at least one segment");
     let mut table = document;

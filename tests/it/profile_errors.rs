@@ -175,6 +175,15 @@ const CASES: &[Case] = &[
         at: "--set players.rows.max=5:1:15",
         message: "`tables.players.rows` is an integer, not a table",
     },
+    Case {
+        name: "--set into a misspelled column",
+        from: "",
+        to: "",
+        set: &["players.columns.levle.int.max=10"],
+        at: "--set players.columns.levle.int.max=10:1:23",
+        message: "table `players` has no column `levle` in the profile; its columns: id, \
+                  username, email, level, vr_headset, created_at",
+    },
 ];
 
 /// Writes the case's profile and returns its path.

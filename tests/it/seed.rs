@@ -337,7 +337,11 @@ fn an_interrupted_seed_exits_130_and_rolls_back() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("interrupted: the load was rolled back, the tables are as they were"),
+        "{stderr}"
+    );
     wait_for_disconnect(&db);
     assert_eq!(count(&db, "players"), 0);
     assert_eq!(schema_objects(&db), before_schema);
@@ -617,6 +621,14 @@ fn the_summary_reports_tables_and_phases() {
         "{}",
         out.stderr
     );
+    // ... and one line per phase after the rows are in.
+    for line in [
+        "\nindexes: 9 indexes in ",
+        "\nforeign keys: 4 foreign keys in ",
+        "\nanalyze: 2 tables in ",
+    ] {
+        assert!(out.stderr.contains(line), "no `{line}` in:\n{}", out.stderr);
+    }
 
     let human = db
         .seedkit()
