@@ -222,7 +222,8 @@ fn reseeding_is_refused_and_reset_empties_exactly_the_profile_tables() {
     refused.assert_code(9);
     assert!(
         refused.stderr.contains(&format!(
-            "players: 2000 rows, game_sessions: {sessions} rows"
+            "players: 2,000 rows, game_sessions: {}",
+            seedkit::ui::count(sessions, "row")
         )),
         "{}",
         refused.stderr
