@@ -38,6 +38,11 @@ pub enum ExitCode {
     /// The database part succeeded but warming Redis failed (or was
     /// interrupted by Ctrl-C).
     CacheFailed = 10,
+    /// `verify` found a down script that does not restore what its up
+    /// changed, or an up that cannot be applied again after its down.
+    VerifyFailed = 11,
+    /// `lint` flagged a statement that is dangerous on a live database.
+    LintFlagged = 12,
     /// Interrupted by Ctrl-C / SIGTERM; everything was rolled back or released.
     Interrupted = 130,
 }

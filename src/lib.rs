@@ -10,6 +10,8 @@
 //!   of (seed, table, row, column).
 //! - [`load`]: binary COPY encoding and the table loader.
 //! - [`cache`]: warming Redis from the same rows.
+//! - [`lint`]: statements dangerous on a live database, via squawk's linter.
+//! - [`verify`]: down scripts proven by round trips in a scratch database.
 //! - [`cli`]: one file per subcommand.
 
 pub mod cache;
@@ -17,9 +19,11 @@ pub mod cli;
 pub mod db;
 pub mod error;
 pub mod generate;
+pub mod lint;
 pub mod load;
 pub mod migrate;
 pub mod profile;
 pub mod ui;
+pub mod verify;
 
 pub use error::{Error, ExitCode, Result};

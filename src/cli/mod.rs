@@ -3,6 +3,7 @@
 
 mod baseline;
 mod confirm;
+mod lint;
 mod migrate;
 mod new;
 mod output;
@@ -10,6 +11,7 @@ mod repair;
 mod rollback;
 mod seed;
 mod status;
+mod verify;
 mod warm;
 
 use std::path::PathBuf;
@@ -254,6 +256,8 @@ pub enum Command {
     Repair(repair::RepairArgs),
     Seed(seed::SeedArgs),
     Warm(warm::WarmArgs),
+    Verify(verify::VerifyArgs),
+    Lint(lint::LintArgs),
 }
 
 impl Command {
@@ -336,6 +340,8 @@ async fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Repair(args) => repair::run(args, global).await,
         Command::Seed(args) => seed::run(args, global).await,
         Command::Warm(args) => warm::run(args, global).await,
+        Command::Verify(args) => verify::run(args, global).await,
+        Command::Lint(args) => lint::run(args, global).await,
     }
 }
 
