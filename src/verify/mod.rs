@@ -8,12 +8,14 @@
 //! downs run through the migrate engine ([`crate::migrate::migrate`] and
 //! [`crate::migrate::rollback`]) against the scratch database
 //! ([`scratch`]), exactly as `seedkit migrate` and `rollback` would run
-//! them.
+//! them. `--with-data` ([`data`]) tries the migrations a database still
+//! lacks on seeded rows instead, and measures their rewrites and locks.
 //!
 //! A down script that cannot restore (the up drops data) says so with a
 //! line `-- seedkit:irreversible <why>`; verify skips it with that note.
 
 pub mod catalog;
+pub mod data;
 pub mod scratch;
 
 use std::path::PathBuf;

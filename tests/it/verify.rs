@@ -194,3 +194,116 @@ fn an_unknown_from_version_is_refused_before_any_database_is_created() {
         out.stderr
     );
 }
+
+/// The reference migrations plus a fixture's pending ones, in a temporary
+/// folder, with the test database migrated to 016 (so the fixture's are
+/// the pending ones).
+fn reference_plus(db: &TestDb, extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for folder in [repo_root().join("migrations"), fixture(extra)] {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    db.seedkit().args(["-q", "migrate"]).run().success();
+    dir
+}
+
+fn with_data(db: &TestDb, dir: &std::path::Path) -> Output {
+    db.seedkit()
+        .arg("--migrations")
+        .arg(dir)
+        .args([
+            "verify",
+            "--with-data",
+            "--profile",
+            "small",
+            "--format",
+            "json",
+        ])
+        .run()
+}
+
+#[test]
+fn with_data_reports_a_rewrite_for_a_type_change_and_none_for_a_nullable_column() {
+    let db = TestDb::new("verify_with_data");
+    let dir = reference_plus(&db, "with_data");
+    let out = with_data(&db, dir.path());
+    out.success();
+    let report = out.json();
+    assert_eq!(report["seeded_at"], 16);
+    assert_eq!(report["seeded_rows"], 7667, "the small profile's rows");
+    let tried = report["migrations"].as_array().unwrap();
+    assert_eq!(tried.len(), 2, "{report:#}");
+
+    let retype = &tried[0];
+    assert_eq!(retype["version"], 17);
+    assert_eq!(retype["rewritten"], serde_json::json!(["public.players"]));
+    assert!(retype["elapsed_ms"].is_u64());
+    let players_lock = retype["locks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["table"] == "public.players")
+        .unwrap_or_else(|| panic!("no lock seen on players: {retype:#}"));
+    assert_eq!(players_lock["mode"], "AccessExclusiveLock");
+    assert_eq!(retype["changed_after_down"], serde_json::json!([]));
+    assert_eq!(
+        retype["restored_after_down"], 13,
+        "every seeded table checked"
+    );
+
+    let nullable = &tried[1];
+    assert_eq!(nullable["version"], 18);
+    assert_eq!(nullable["rewritten"], serde_json::json!([]));
+    assert_eq!(nullable["rows"], serde_json::json!([]));
+    assert_eq!(nullable["changed_after_down"], serde_json::json!([]));
+
+    // The target database was only read: still at 016, no player rows.
+    assert_eq!(
+        db.query("SELECT max(version) FROM seedkit_migrations"),
+        "16"
+    );
+    assert_eq!(db.query("SELECT count(*) FROM players"), "0");
+    let scratch = report["scratch_database"].as_str().unwrap();
+    assert_eq!(
+        db.query(&format!(
+            "SELECT count(*) FROM pg_database WHERE datname = '{scratch}'"
+        )),
+        "0"
+    );
+}
+
+#[test]
+fn with_data_fails_when_a_down_leaves_a_seeded_table_changed() {
+    let db = TestDb::new("verify_with_data_backfill");
+    let dir = reference_plus(&db, "with_data_backfill");
+    let out = with_data(&db, dir.path());
+    out.assert_code(11);
+    let report = out.json();
+    let backfill = &report["migrations"][0];
+    assert_eq!(backfill["rewritten"], serde_json::json!([]));
+    // profiles/small.toml leaves exactly one of its 100 players without a headset.
+    assert_eq!(
+        backfill["rows"],
+        serde_json::json!([{"table": "public.players", "inserted": 0, "updated": 1, "deleted": 0}])
+    );
+    assert_eq!(
+        backfill["changed_after_down"],
+        serde_json::json!(["public.players"])
+    );
+    assert_eq!(backfill["restored_after_down"], 12);
+}
+
+#[test]
+fn with_data_with_nothing_pending_says_so() {
+    let db = TestDb::new("verify_with_data_none");
+    db.seedkit().args(["-q", "migrate"]).run().success();
+    let out = db
+        .seedkit()
+        .args(["verify", "--with-data", "--profile", "small"])
+        .run();
+    out.success();
+    assert_eq!(out.stdout, "nothing pending: no migration to try\n");
+}

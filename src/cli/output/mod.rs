@@ -15,7 +15,7 @@ use serde::Serialize;
 pub use baseline::print_baseline;
 pub use migrate::{print_repair, print_run, print_status};
 pub use seed::{print_cache, print_plan, print_summary};
-pub use verify::{print_lint, print_verify};
+pub use verify::{print_lint, print_verify, print_with_data};
 
 use crate::error::{Diagnostic, Error, Report, Result};
 use crate::ui::Format;

@@ -1,8 +1,9 @@
-//! How `verify` and `lint` read for people.
+//! How `verify`, `verify --with-data` and `lint` read for people.
 
 use super::emit;
 use crate::lint::LintReport;
 use crate::ui::count;
+use crate::verify::data::{DataReport, Tried};
 use crate::verify::{Outcome, VerifyReport};
 
 /// Each migration's round trip, the problems of the failed ones, a total.
@@ -76,4 +77,78 @@ pub fn print_lint(report: &LintReport) {
         count(report.findings.len() as u64, "finding"),
         report.silenced.len()
     );
+}
+
+/// What each pending migration did to the seeded tables.
+pub fn print_with_data(report: &DataReport) {
+    if report.migrations.is_empty() {
+        emit!("nothing pending: no migration to try");
+        return;
+    }
+    let at = report.seeded_at.map_or_else(
+        || "before any migration".to_string(),
+        |v| format!("at version {v}"),
+    );
+    emit!(
+        "{} seeded {at} ({}); each pending migration applied alone:",
+        report.profile,
+        count(report.seeded_rows, "row")
+    );
+    for t in &report.migrations {
+        print_tried(t);
+    }
+    if let Some(stopped) = &report.stopped {
+        emit!("stopped: {stopped}");
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn print_tried(t: &Tried) {
+    emit!(
+        "{} {}: {}",
+        t.version_text,
+        t.name,
+        crate::ui::secs(std::time::Duration::from_millis(t.elapsed_ms))
+    );
+    emit!("    rewrote: {}", list(&t.rewritten));
+    if !t.created.is_empty() {
+        emit!("    created: {}", list(&t.created));
+    }
+    let locks: Vec<String> = t
+        .locks
+        .iter()
+        .map(|l| format!("{} {} ~{}ms", l.table, l.mode, l.held_ms))
+        .collect();
+    emit!("    locks:   {}", list(&locks));
+    let rows: Vec<String> = t
+        .rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} inserted, {} updated, {} deleted",
+                r.table, r.inserted, r.updated, r.deleted
+            )
+        })
+        .collect();
+    emit!("    rows:    {}", list(&rows));
+    let down = match (&t.down_skipped, &t.down_error) {
+        (Some(why), _) => format!("not run ({why})"),
+        (None, Some(e)) => format!("FAILED: {e}"),
+        (None, None) if t.changed_after_down.is_empty() => format!(
+            "ok, the {} there before the up have their checksums back",
+            count(t.restored_after_down as u64, "table")
+        ),
+        (None, None) => format!(
+            "DID NOT RESTORE {} (checksum differs from before the up)",
+            t.changed_after_down.join(", ")
+        ),
+    };
+    emit!("    down:    {down}");
 }
