@@ -49,7 +49,7 @@ pub enum ExitCode {
 
 impl ExitCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ExitCode; 12] = [
+    pub const ALL: [ExitCode; 14] = [
         ExitCode::Success,
         ExitCode::Failure,
         ExitCode::Usage,
@@ -61,6 +61,8 @@ impl ExitCode {
         ExitCode::ProfileInvalid,
         ExitCode::SeedFailed,
         ExitCode::CacheFailed,
+        ExitCode::VerifyFailed,
+        ExitCode::LintFlagged,
         ExitCode::Interrupted,
     ];
 
@@ -100,6 +102,13 @@ impl ExitCode {
             ExitCode::CacheFailed => {
                 "the database load committed but warming Redis failed or was interrupted \
                  (`seedkit warm` finishes it)"
+            }
+            ExitCode::VerifyFailed => {
+                "`verify`: a down script did not restore what its up changed, or an up could \
+                 not be applied again after its down"
+            }
+            ExitCode::LintFlagged => {
+                "`lint`: a statement is dangerous on a live database (and not silenced with a reason)"
             }
             ExitCode::Interrupted => {
                 "interrupted (Ctrl-C / SIGTERM): the open transaction rolled back, the lock released"

@@ -283,7 +283,16 @@ impl Command {
                 "the keys written so far stay; run `seedkit warm` again to finish \
                  (it overwrites them)"
             }
-            Command::Status(_) | Command::New(_) | Command::Repair(_) => "nothing was changed",
+            Command::Baseline(_) => {
+                "the history rows were rolled back (they are written in one transaction)"
+            }
+            Command::Verify(_) => {
+                "the target database was not touched; the scratch database is dropped \
+                 (if it remains, `seedkit_verify_*` databases can be dropped by hand)"
+            }
+            Command::Status(_) | Command::New(_) | Command::Repair(_) | Command::Lint(_) => {
+                "nothing was changed"
+            }
         }
     }
 }

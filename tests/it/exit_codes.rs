@@ -138,6 +138,19 @@ fn case(code: i32) -> Output {
             assert!(out.stderr.contains("maxmemory"), "{}", out.stderr);
             out
         }
+        11 => {
+            // A down script that leaves an index behind.
+            let db = TestDb::new("exit_11");
+            db.seedkit()
+                .arg("--migrations")
+                .arg(crate::support::repo_root().join("tests/fixtures/verify/down_leaves_index"))
+                .arg("verify")
+                .run()
+        }
+        12 => seedkit()
+            .arg("lint")
+            .arg(crate::support::repo_root().join("tests/fixtures/lint/dangerous.sql"))
+            .run(),
         130 => {
             let db = TestDb::new("exit_130");
             let dir = migrations(&[(
