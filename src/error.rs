@@ -154,6 +154,8 @@ pub enum Error {
     /// Ctrl-C or SIGTERM; `outcome` says what became of the data.
     #[error("interrupted: {outcome}")]
     Interrupted { outcome: &'static str },
+    #[error(transparent)]
+    Fixture(#[from] crate::fixture::FixtureError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0:#}")]
@@ -185,6 +187,7 @@ impl Diagnostic for Error {
             Error::Profile(e) => e.exit_code(),
             Error::Load(e) => e.exit_code(),
             Error::Cache(e) => e.exit_code(),
+            Error::Fixture(e) => e.exit_code(),
             Error::Interrupted { .. } => ExitCode::Interrupted,
             Error::Io(_) | Error::Other(_) => ExitCode::Failure,
         }
@@ -198,6 +201,7 @@ impl Diagnostic for Error {
             Error::Profile(e) => e.hint(),
             Error::Load(e) => e.hint(),
             Error::Cache(e) => e.hint(),
+            Error::Fixture(e) => e.hint(),
             Error::Interrupted { .. } | Error::Io(_) | Error::Other(_) => None,
         }
     }

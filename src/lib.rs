@@ -12,12 +12,14 @@
 //! - [`cache`]: warming Redis from the same rows.
 //! - [`lint`]: statements dangerous on a live database, via squawk's linter.
 //! - [`verify`]: down scripts proven by round trips in a scratch database.
+//! - [`fixture`]: template databases keyed by content, a clone per test.
 //! - [`cli`]: one file per subcommand.
 
 pub mod cache;
 pub mod cli;
 pub mod db;
 pub mod error;
+pub mod fixture;
 pub mod generate;
 pub mod lint;
 pub mod load;

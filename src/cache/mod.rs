@@ -144,3 +144,9 @@ pub async fn reset(
 pub fn check_url(url: &SecretUrl) -> Result<(), CacheError> {
     conn::Target::parse(url, None).map(|_| ())
 }
+
+/// Removes every key starting with `prefix`, on every master; returns the
+/// number of keys removed (a fixture clone's keys, when it is dropped).
+pub async fn reset_prefix(url: &SecretUrl, prefix: &str) -> Result<u64, CacheError> {
+    reset::reset(&conn::Target::parse(url)?, prefix).await
+}

@@ -4,6 +4,7 @@
 mod baseline;
 mod confirm;
 mod lint;
+mod fixture;
 mod migrate;
 mod new;
 mod output;
@@ -258,6 +259,7 @@ pub enum Command {
     Warm(warm::WarmArgs),
     Verify(verify::VerifyArgs),
     Lint(lint::LintArgs),
+    Fixture(fixture::FixtureArgs),
 }
 
 impl Command {
@@ -292,6 +294,10 @@ impl Command {
             }
             Command::Status(_) | Command::New(_) | Command::Repair(_) | Command::Lint(_) => {
                 "nothing was changed"
+            }
+            Command::Fixture(_) => {
+                "a template being built stays unfinished and is rebuilt by the next \
+                 `fixture prepare`; a clone being created is rolled back by PostgreSQL"
             }
         }
     }
@@ -351,6 +357,7 @@ async fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Warm(args) => warm::run(args, global).await,
         Command::Verify(args) => verify::run(args, global).await,
         Command::Lint(args) => lint::run(args, global).await,
+        Command::Fixture(args) => fixture::run(args, global).await,
     }
 }
 

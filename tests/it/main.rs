@@ -13,6 +13,7 @@ mod layouts;
 mod exit_codes;
 mod faults;
 mod lint;
+mod fixture;
 mod migrate;
 mod profile_errors;
 mod safety;

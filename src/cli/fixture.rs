@@ -1,0 +1,251 @@
+//! `seedkit fixture`: template databases for tests. `prepare` builds (or
+//! finds) the template for a profile, `clone` prints the URL of a fresh
+//! copy, `drop` and `gc` remove what seedkit made. See docs/fixtures.md.
+
+use super::migrate::emit;
+use super::{GlobalArgs, ProfileArgs};
+use crate::db::SecretUrl;
+use crate::error::{ExitCode, Result};
+use crate::fixture::{self, Fixture, GcOptions, Method};
+use crate::migrate::HistoryTable;
+use crate::ui::{self, Format};
+
+/// Template databases for tests: build once per content, clone per test
+#[derive(Debug, clap::Args)]
+pub struct FixtureArgs {
+    /// Keep these fixtures apart from others on the server (a-z, 0-9):
+    /// their own templates and pool, and `gc` looks at this namespace only
+    #[arg(
+        long,
+        env = "SEEDKIT_FIXTURE_NAMESPACE",
+        default_value = "",
+        global = true
+    )]
+    pub namespace: String,
+
+    #[command(subcommand)]
+    pub command: FixtureCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum FixtureCommand {
+    /// Build the template for the migrations and profile (or find it built)
+    Prepare(PrepareArgs),
+    /// Make a database with the template's content; print its URL on stdout
+    Clone(CloneArgs),
+    /// Drop a database seedkit fixture made, and its warmed Redis keys
+    Drop(DropArgs),
+    /// Drop old templates, their pools and clones, and abandoned builds
+    Gc(GcArgs),
+}
+
+/// What decides the template: the profile, and how clones are made.
+#[derive(Debug, clap::Args)]
+pub struct TemplateArgs {
+    /// How clones are made: template (PostgreSQL), rebuild (migrate and seed
+    /// each clone: CockroachDB has no templates); auto picks by server
+    #[arg(
+        long,
+        env = "SEEDKIT_FIXTURE_METHOD",
+        value_enum,
+        default_value = "auto"
+    )]
+    pub method: Method,
+
+    /// How rows reach the database (as `seed --load-strategy`).
+    #[arg(
+        long,
+        env = "SEEDKIT_LOAD_STRATEGY",
+        value_enum,
+        default_value = "auto",
+        hide = true
+    )]
+    pub load_strategy: crate::load::Strategy,
+
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PrepareArgs {
+    /// Also keep N ready clones, for `clone` to claim in milliseconds
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub pool: usize,
+
+    #[command(flatten)]
+    pub template: TemplateArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CloneArgs {
+    /// The new database's name (default: seedkit_c_<hash>_<random>)
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// Warm Redis for the clone, under a key prefix of its own
+    #[arg(long)]
+    pub warm: bool,
+
+    #[command(flatten)]
+    pub template: TemplateArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DropArgs {
+    /// The database to drop (refused unless seedkit fixture made it)
+    pub name: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GcArgs {
+    /// Keep the templates of the N most recently prepared contents
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub keep: usize,
+
+    /// Also drop the idle clones of the templates kept
+    #[arg(long)]
+    pub clones: bool,
+}
+
+pub async fn run(args: &FixtureArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    match &args.command {
+        FixtureCommand::Prepare(prepare_args) => {
+            prepare(prepare_args, &args.namespace, global).await
+        }
+        FixtureCommand::Clone(clone_args) => clone(clone_args, &args.namespace, global).await,
+        FixtureCommand::Drop(drop_args) => drop(drop_args, global).await,
+        FixtureCommand::Gc(gc_args) => gc(gc_args, &args.namespace, global).await,
+    }
+}
+
+fn fixture(
+    args: &TemplateArgs,
+    namespace: &str,
+    global: &GlobalArgs,
+    pool: usize,
+    redis: Option<&SecretUrl>,
+) -> Result<Fixture> {
+    let profile = &args.profile;
+    let mut builder = Fixture::builder(global.database_url()?.expose())
+        .migrations(&global.migrations_dir)
+        .profile(&profile.profile)
+        .profiles_dir(&profile.profiles_dir)
+        .history(HistoryTable::new(
+            &global.history_schema,
+            &global.history_table,
+        ))
+        .lock_timeout(global.lock_timeout)
+        .method(args.method)
+        .load_strategy(args.load_strategy)
+        .pool(pool)
+        .namespace(namespace);
+    for key_value in &profile.overrides {
+        builder = builder.set(key_value);
+    }
+    if let Some(seed) = profile.seed {
+        builder = builder.seed(seed);
+    }
+    if let Some(redis) = redis {
+        builder = builder.warm(redis.expose());
+    }
+    builder.build()
+}
+
+async fn prepare(args: &PrepareArgs, namespace: &str, global: &GlobalArgs) -> Result<ExitCode> {
+    let prepared = fixture(&args.template, namespace, global, args.pool, None)?
+        .prepare()
+        .await?;
+    if global.format == Format::Json {
+        emit!("{}", to_json(&prepared));
+        return Ok(ExitCode::Success);
+    }
+    let state = match prepared.built {
+        true => format!("built in {}", secs(prepared.timings.build_ms)),
+        false => "already built, nothing to do".to_string(),
+    };
+    emit!("template {} ready ({state})", prepared.template);
+    if args.pool > 0 {
+        emit!(
+            "pool: {} ready ({} made now)",
+            prepared.pool_ready,
+            prepared.pool_made
+        );
+    }
+    Ok(ExitCode::Success)
+}
+
+async fn clone(args: &CloneArgs, namespace: &str, global: &GlobalArgs) -> Result<ExitCode> {
+    let redis = match args.warm {
+        true => Some(global.redis_url()?),
+        false => None,
+    };
+    let db = fixture(&args.template, namespace, global, 0, redis)?
+        .clone_named(args.name.as_deref())
+        .await?;
+    ui::info(format!(
+        "cloned {} ({}, template {}) in {}",
+        db.name(),
+        db.report().source,
+        db.report().template,
+        secs(db.report().timings.total_ms)
+    ));
+    let report = db.keep();
+    match global.format {
+        // The real URL, password included: `export DATABASE_URL=$(...)`.
+        Format::Human => emit!("{}", report.url),
+        Format::Json => emit!("{}", to_json(&report)),
+    }
+    Ok(ExitCode::Success)
+}
+
+async fn drop(args: &DropArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let report = fixture::drop_database(
+        global.database_url()?,
+        &args.name,
+        global.redis_url.as_ref(),
+    )
+    .await?;
+    match global.format {
+        Format::Json => emit!("{}", to_json(&report)),
+        Format::Human => match report.redis_keys_removed {
+            Some(keys) => emit!("dropped {} and its {keys} Redis keys", report.name),
+            None => emit!("dropped {}", report.name),
+        },
+    }
+    Ok(ExitCode::Success)
+}
+
+async fn gc(args: &GcArgs, namespace: &str, global: &GlobalArgs) -> Result<ExitCode> {
+    let options = GcOptions {
+        keep: args.keep,
+        clones: args.clones,
+        redis_url: global.redis_url.clone(),
+        namespace: namespace.to_string(),
+    };
+    let report = fixture::gc(global.database_url()?, &options).await?;
+    if global.format == Format::Json {
+        emit!("{}", to_json(&report));
+        return Ok(ExitCode::Success);
+    }
+    for name in &report.dropped {
+        emit!("dropped {name}");
+    }
+    for name in &report.busy {
+        emit!("in use, left: {name}");
+    }
+    emit!(
+        "gc: {} dropped, {} kept, {} in use",
+        report.dropped.len(),
+        report.kept.len(),
+        report.busy.len()
+    );
+    Ok(ExitCode::Success)
+}
+
+fn secs(ms: u64) -> String {
+    ui::secs(std::time::Duration::from_millis(ms))
+}
+
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("fixture reports serialize")
+}
