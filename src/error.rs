@@ -89,7 +89,8 @@ impl ExitCode {
             }
             ExitCode::Refused => {
                 "refused before any change: drift, missing file, out of order, missing down \
-                 script, broken folder (`status --exit-code`: something is wrong)"
+                 script, broken folder (`status --exit-code`: something is wrong); `fixture drop` of a \
+                 database seedkit did not make"
             }
             ExitCode::Pending => "`status --exit-code`: migrations are pending",
             ExitCode::ProfileInvalid => {

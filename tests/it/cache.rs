@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use redis::Commands;
 
 use crate::support::{
-    Output, ReservedPort, TestDb, TestRedis, reserve_port, seedkit, unique, wait_until,
+    Output, ReservedPort, TestDb, TestRedis, reserve_port, seeded_ci, seedkit, unique, wait_until,
 };
 
 /// A warm of the `ci` profile into `redis`'s prefix.
@@ -649,13 +649,8 @@ fn warms_a_three_master_cluster_routing_keys_by_slot() {
 
 #[test]
 fn warm_agrees_with_the_seeded_database() {
-    let db = TestDb::new("cache_consistency");
+    let db = seeded_ci("cache_consistency");
     let redis = TestRedis::new("consistency");
-    db.seedkit().arg("migrate").run().success();
-    db.seedkit()
-        .args(["seed", "--profile", "ci", "--no-cache"])
-        .run()
-        .success();
     warm(&redis, &[]).success();
     let mut con = connect(&redis.url);
     let p = &redis.prefix;

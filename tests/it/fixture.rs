@@ -585,3 +585,52 @@ fn the_library_example_runs_and_its_database_is_dropped_with_the_handle() {
         seen.database
     );
 }
+
+/// The README's plain-shell CI recipe, as it is shipped.
+#[test]
+fn the_shell_ci_script_runs_each_test_file_on_its_own_clone() {
+    let ns = Namespace::new();
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_seedkit"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script = |files: &[&str]| {
+        let out = std::process::Command::new("bash")
+            .arg(repo_root().join("scripts/fixture-ci.sh"))
+            .args(files)
+            .env("PATH", &path)
+            .env("DATABASE_URL", base_database_url())
+            .env("SEEDKIT_FIXTURE_NAMESPACE", &ns.name)
+            .env_remove("SEEDKIT_PROFILE")
+            .env_remove("REDIS_URL")
+            .output()
+            .expect("bash runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = script(&[]);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("2 passed, 0 failed"), "{stdout}");
+
+    let failing = tempfile::NamedTempFile::with_suffix(".sql").unwrap();
+    std::fs::write(failing.path(), "SELECT 1/0;").unwrap();
+    let (code, stdout, stderr) = script(&[failing.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("FAIL") && stdout.contains("0 passed, 1 failed"),
+        "{stdout}"
+    );
+    let left: Vec<_> = ns
+        .databases()
+        .into_iter()
+        .filter(|(_, k)| k == "clone")
+        .collect();
+    assert!(left.is_empty(), "the script drops every clone: {left:?}");
+}

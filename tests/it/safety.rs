@@ -9,7 +9,7 @@ use std::time::Duration;
 use redis::Commands;
 
 use crate::cache::PrivateRedis;
-use crate::support::{TestDb, seedkit};
+use crate::support::{seeded_ci, seedkit};
 
 /// Every key of a Redis database with its string value (all test keys are
 /// strings), for "nothing else changed" checks.
@@ -68,12 +68,7 @@ fn seed_reset_with_an_empty_prefix_is_refused_before_the_database_is_touched() {
     let server = PrivateRedis::start(&[]);
     set_keys(&server.url(), FOREIGN);
     let before = all_keys(&server.url());
-    let db = TestDb::new("empty_prefix_seed");
-    db.seedkit().arg("migrate").run().success();
-    db.seedkit()
-        .args(["seed", "--profile", "ci", "--no-cache"])
-        .run()
-        .success();
+    let db = seeded_ci("empty_prefix_seed");
     let players = db.table_checksum("players", "id");
     let out = db
         .seedkit()
