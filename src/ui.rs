@@ -153,6 +153,11 @@ pub fn secs(d: Duration) -> String {
     format!("{:.3}s", d.as_secs_f64())
 }
 
+/// Milliseconds as [`secs`] prints them (`0.125s`).
+pub fn secs_ms(ms: u64) -> String {
+    secs(Duration::from_millis(ms))
+}
+
 /// Seconds rounded to the millisecond, as every JSON output carries them.
 pub fn round3(seconds: f64) -> f64 {
     (seconds * 1000.0).round() / 1000.0

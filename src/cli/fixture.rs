@@ -2,13 +2,12 @@
 //! finds) the template for a profile, `clone` prints the URL of a fresh
 //! copy, `drop` and `gc` remove what seedkit made. See docs/fixtures.md.
 
-use super::migrate::emit;
-use super::{GlobalArgs, ProfileArgs};
+use super::{GlobalArgs, ProfileArgs, output};
 use crate::db::SecretUrl;
 use crate::error::{ExitCode, Result};
 use crate::fixture::{self, Fixture, GcOptions, Method};
 use crate::migrate::HistoryTable;
-use crate::ui::{self, Format};
+use crate::ui;
 
 /// Template databases for tests: build once per content, clone per test
 #[derive(Debug, clap::Args)]
@@ -155,22 +154,7 @@ async fn prepare(args: &PrepareArgs, namespace: &str, global: &GlobalArgs) -> Re
     let prepared = fixture(&args.template, namespace, global, args.pool, None)?
         .prepare()
         .await?;
-    if global.format == Format::Json {
-        emit!("{}", to_json(&prepared));
-        return Ok(ExitCode::Success);
-    }
-    let state = match prepared.built {
-        true => format!("built in {}", secs(prepared.timings.build_ms)),
-        false => "already built, nothing to do".to_string(),
-    };
-    emit!("template {} ready ({state})", prepared.template);
-    if args.pool > 0 {
-        emit!(
-            "pool: {} ready ({} made now)",
-            prepared.pool_ready,
-            prepared.pool_made
-        );
-    }
+    output::result(&prepared, global.format, output::print_prepared)?;
     Ok(ExitCode::Success)
 }
 
@@ -187,14 +171,11 @@ async fn clone(args: &CloneArgs, namespace: &str, global: &GlobalArgs) -> Result
         db.name(),
         db.report().source,
         db.report().template,
-        secs(db.report().timings.total_ms)
+        ui::secs_ms(db.report().timings.total_ms)
     ));
+    // The caller owns it now: `seedkit fixture drop NAME` removes it.
     let report = db.keep();
-    match global.format {
-        // The real URL, password included: `export DATABASE_URL=$(...)`.
-        Format::Human => emit!("{}", report.url),
-        Format::Json => emit!("{}", to_json(&report)),
-    }
+    output::result(&report, global.format, output::print_clone)?;
     Ok(ExitCode::Success)
 }
 
@@ -205,13 +186,7 @@ async fn drop(args: &DropArgs, global: &GlobalArgs) -> Result<ExitCode> {
         global.redis_url.as_ref(),
     )
     .await?;
-    match global.format {
-        Format::Json => emit!("{}", to_json(&report)),
-        Format::Human => match report.redis_keys_removed {
-            Some(keys) => emit!("dropped {} and its {keys} Redis keys", report.name),
-            None => emit!("dropped {}", report.name),
-        },
-    }
+    output::result(&report, global.format, output::print_drop)?;
     Ok(ExitCode::Success)
 }
 
@@ -223,29 +198,6 @@ async fn gc(args: &GcArgs, namespace: &str, global: &GlobalArgs) -> Result<ExitC
         namespace: namespace.to_string(),
     };
     let report = fixture::gc(global.database_url()?, &options).await?;
-    if global.format == Format::Json {
-        emit!("{}", to_json(&report));
-        return Ok(ExitCode::Success);
-    }
-    for name in &report.dropped {
-        emit!("dropped {name}");
-    }
-    for name in &report.busy {
-        emit!("in use, left: {name}");
-    }
-    emit!(
-        "gc: {} dropped, {} kept, {} in use",
-        report.dropped.len(),
-        report.kept.len(),
-        report.busy.len()
-    );
+    output::result(&report, global.format, output::print_gc)?;
     Ok(ExitCode::Success)
-}
-
-fn secs(ms: u64) -> String {
-    ui::secs(std::time::Duration::from_millis(ms))
-}
-
-fn to_json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).expect("fixture reports serialize")
 }

@@ -6,6 +6,7 @@
 //! quietly instead of panicking on the broken pipe.
 
 mod baseline;
+mod fixture;
 mod migrate;
 mod seed;
 mod verify;
@@ -13,6 +14,7 @@ mod verify;
 use serde::Serialize;
 
 pub use baseline::print_baseline;
+pub use fixture::{print_clone, print_drop, print_gc, print_prepared};
 pub use migrate::{print_repair, print_run, print_status};
 pub use seed::{print_cache, print_plan, print_summary};
 pub use verify::{print_lint, print_verify, print_with_data};
