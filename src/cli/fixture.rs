@@ -11,6 +11,11 @@ use crate::ui;
 
 /// Template databases for tests: build once per content, clone per test
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit fixture prepare --profile ci --pool 8     once per CI job: the template and 8 ready clones
+  export DATABASE_URL=$(seedkit fixture clone --profile ci)   per test: a private, seeded database
+  seedkit fixture gc --keep 3                       drop old templates, their pools and clones")]
 pub struct FixtureArgs {
     /// Keep these fixtures apart from others on the server (a-z, 0-9):
     /// their own templates and pool, and `gc` looks at this namespace only
@@ -66,6 +71,10 @@ pub struct TemplateArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit fixture prepare --profile ci              build the ci template, or find it built
+  seedkit fixture prepare --profile ci --pool 8     and keep 8 clones ready to claim")]
 pub struct PrepareArgs {
     /// Also keep N ready clones, for `clone` to claim in milliseconds
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -76,6 +85,10 @@ pub struct PrepareArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  export DATABASE_URL=$(seedkit fixture clone --profile ci)
+  seedkit fixture clone --profile ci --warm --format json   with Redis keys under its own prefix")]
 pub struct CloneArgs {
     /// The new database's name (default: seedkit_c_<hash>_<random>)
     #[arg(long)]
@@ -90,12 +103,20 @@ pub struct CloneArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit fixture drop seedkit_c_440df3d2_4f4f3358e67c
+  seedkit fixture drop \"${DATABASE_URL##*/}\"          the clone this shell was given")]
 pub struct DropArgs {
     /// The database to drop (refused unless seedkit fixture made it)
     pub name: String,
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  seedkit fixture gc --keep 3              keep the templates of the 3 newest contents
+  seedkit fixture gc --keep 1 --clones     and drop the idle clones of the one kept")]
 pub struct GcArgs {
     /// Keep the templates of the N most recently prepared contents
     #[arg(long, value_name = "N", default_value_t = 3)]

@@ -634,3 +634,24 @@ fn the_shell_ci_script_runs_each_test_file_on_its_own_clone() {
         .collect();
     assert!(left.is_empty(), "the script drops every clone: {left:?}");
 }
+
+#[test]
+fn every_fixture_help_ends_with_examples() {
+    for sub in ["", "prepare", "clone", "drop", "gc"] {
+        let out = seedkit()
+            .arg("fixture")
+            .args(Some(sub).filter(|s| !s.is_empty()))
+            .arg("--help")
+            .run();
+        out.success();
+        let examples = out
+            .stdout
+            .rfind("\nExamples:\n")
+            .unwrap_or_else(|| panic!("fixture {sub} --help has no examples:\n{}", out.stdout));
+        let lines = out.stdout[examples..]
+            .lines()
+            .filter(|l| l.starts_with("  seedkit ") || l.starts_with("  export "))
+            .count();
+        assert!((2..=3).contains(&lines), "fixture {sub}: {lines} examples");
+    }
+}
