@@ -148,5 +148,9 @@ pub fn check_url(url: &SecretUrl) -> Result<(), CacheError> {
 /// Removes every key starting with `prefix`, on every master; returns the
 /// number of keys removed (a fixture clone's keys, when it is dropped).
 pub async fn reset_prefix(url: &SecretUrl, prefix: &str) -> Result<u64, CacheError> {
-    reset::reset(&conn::Target::parse(url)?, prefix).await
+    reset::reset(
+        &conn::Target::parse(url, Some(DEFAULT_CONNECT_TIMEOUT))?,
+        prefix,
+    )
+    .await
 }
