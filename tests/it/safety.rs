@@ -9,7 +9,7 @@ use std::time::Duration;
 use redis::Commands;
 
 use crate::cache::PrivateRedis;
-use crate::support::{seeded_ci, seedkit};
+use crate::support::{TestDb, seeded_ci, seedkit};
 
 /// Every key of a Redis database with its string value (all test keys are
 /// strings), for "nothing else changed" checks.
