@@ -3,8 +3,8 @@
 
 mod baseline;
 mod confirm;
-mod lint;
 mod fixture;
+mod lint;
 mod migrate;
 mod new;
 mod output;
