@@ -27,7 +27,7 @@ pub struct MigrateArgs {
 }
 
 pub async fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let url = global.database_url()?;
+    let server = global.database()?;
     let settings = global.migrate_settings();
     let options = MigrateOptions {
         to: args
@@ -38,7 +38,7 @@ pub async fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
         dry_run: args.dry_run,
         allow_out_of_order: args.allow_out_of_order,
     };
-    let report = crate::migrate::migrate(url, &settings, &options).await?;
+    let report = crate::migrate::migrate(&server, &settings, &options).await?;
     output::result(&report, global.format, |r| {
         output::print_run(r, "apply", "applied")
     })?;

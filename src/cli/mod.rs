@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::db::SecretUrl;
+use crate::db::{Connector, SecretUrl};
 use crate::error::{Diagnostic, Error, ExitCode, Result};
 use crate::migrate::layout::LayoutChoice;
 use crate::ui::{self, Format};
@@ -48,6 +48,19 @@ pub struct GlobalArgs {
     /// Redis URL, e.g. redis://:password@127.0.0.1:6379/0 (rediss:// for TLS)
     #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
     pub redis_url: Option<SecretUrl>,
+
+    /// How long connecting to the database (and Redis) may take before
+    /// giving up with exit 3; 0 waits forever. A PostgreSQL URL's own
+    /// connect_timeout=SECONDS wins.
+    #[arg(
+        long,
+        env = "SEEDKIT_CONNECT_TIMEOUT",
+        default_value = "10s",
+        value_parser = humantime::parse_duration,
+        global = true,
+        value_name = "DURATION"
+    )]
+    pub connect_timeout: Duration,
 
     /// Folder holding the migration files
     #[arg(
@@ -175,6 +188,16 @@ impl GlobalArgs {
                 ),
             })),
         }
+    }
+
+    /// The database URL with the connect timeout, ready to connect.
+    pub fn database(&self) -> Result<Connector> {
+        Ok(Connector::new(self.database_url()?.clone()).with_timeout(self.connect_timeout))
+    }
+
+    /// The bound on connecting to Redis (`--connect-timeout`); `None`: no limit.
+    pub fn redis_connect_timeout(&self) -> Option<Duration> {
+        (!self.connect_timeout.is_zero()).then_some(self.connect_timeout)
     }
 
     /// The migration settings the global options describe.

@@ -17,9 +17,9 @@ pub struct RepairArgs {
 }
 
 pub async fn run(args: &RepairArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let url = global.database_url()?;
+    let server = global.database()?;
     let version = version_arg(&args.version)?;
-    let report = crate::migrate::repair(url, &global.migrate_settings(), version).await?;
+    let report = crate::migrate::repair(&server, &global.migrate_settings(), version).await?;
     output::result(&report, global.format, output::print_repair)?;
     Ok(ExitCode::Success)
 }

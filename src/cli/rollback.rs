@@ -31,7 +31,7 @@ pub struct RollbackArgs {
 }
 
 pub async fn run(args: &RollbackArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let url = global.database_url()?;
+    let server = global.database()?;
     let settings = global.migrate_settings();
     let target = match (&args.version, args.steps) {
         (Some(version), _) => RollbackTarget::Version(folder_version_arg(&settings, version)?),
@@ -42,9 +42,9 @@ pub async fn run(args: &RollbackArgs, global: &GlobalArgs) -> Result<ExitCode> {
     // several, so it asks like --all does.
     let several = !matches!(target, RollbackTarget::Steps(0 | 1));
     if several && !args.dry_run {
-        confirm::destructive("roll back several migrations", url, global.yes)?;
+        confirm::destructive("roll back several migrations", &server.url, global.yes)?;
     }
-    let report = crate::migrate::rollback(url, &settings, target, args.dry_run).await?;
+    let report = crate::migrate::rollback(&server, &settings, target, args.dry_run).await?;
     output::result(&report, global.format, |r| {
         output::print_run(r, "roll back", "rolled back")
     })?;

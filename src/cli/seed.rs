@@ -121,7 +121,7 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::Success);
     }
 
-    let url = global.database_url()?;
+    let server = global.database()?;
     // The [redis] part is checked (and the Redis URL required) before the
     // load, so a cache mistake is reported before the database is touched.
     let cache_spec = match args.no_cache {
@@ -152,7 +152,7 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         lock_timeout: global.lock_timeout,
         profile: profile_name,
     };
-    let mut summary = load::seed(Arc::clone(&dataset), url, &options).await?;
+    let mut summary = load::seed(Arc::clone(&dataset), &server, &options).await?;
 
     // ---- Cache warming call site (H5, crate::cache) ----
     // The database load above is committed. Warm Redis from the same
@@ -165,7 +165,7 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         let options = CacheOptions {
             redis_url: global.redis_url.clone(),
             reset: args.reset,
-            connect_timeout: Some(cache::DEFAULT_CONNECT_TIMEOUT),
+            connect_timeout: global.redis_connect_timeout(),
             ..CacheOptions::default()
         };
         // Ctrl-C now must not read as "rolled back" (exit 130): the load

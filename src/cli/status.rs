@@ -17,8 +17,8 @@ pub struct StatusArgs {
 }
 
 pub async fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let url = global.database_url()?;
-    let report = crate::migrate::status(url, &global.migrate_settings()).await?;
+    let server = global.database()?;
+    let report = crate::migrate::status(&server, &global.migrate_settings()).await?;
     output::result(&report, global.format, output::print_status)?;
     Ok(if args.exit_code {
         report.exit_code()

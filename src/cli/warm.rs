@@ -62,7 +62,7 @@ pub async fn run(args: &WarmArgs, global: &GlobalArgs) -> Result<ExitCode> {
         resp_file: args.resp.clone(),
         reset: args.reset,
         only: args.only.clone(),
-        connect_timeout: Some(cache::DEFAULT_CONNECT_TIMEOUT),
+        connect_timeout: global.redis_connect_timeout(),
     };
     let summary = cache::warm(&dataset, &spec, &options).await?;
     output::result(&summary, global.format, output::print_cache)?;

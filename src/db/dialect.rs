@@ -176,7 +176,7 @@ impl Postgres {
     fn error(&self, context: &str, err: &sqlx::Error) -> MigrateError {
         MigrateError::Database {
             context: context.to_string(),
-            message: self.db.url.scrub(&err.to_string()),
+            message: self.db.url().scrub(&err.to_string()),
         }
     }
 

@@ -8,11 +8,17 @@
 //!
 //! The server's flavour is detected from `crdb_version` / `version()`, never
 //! from `server_version` (CockroachDB reports a PostgreSQL version there).
+//!
+//! Every connection is opened through a [`Connector`]: the URL plus a bound
+//! on how long connecting may take. A host that accepts TCP and never
+//! answers (a stuck proxy, a black-holing firewall) would otherwise hang a
+//! run forever.
 
 pub mod dialect;
 pub mod url;
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use sqlx::{Connection as _, PgConnection, postgres::PgConnectOptions};
 
@@ -53,6 +59,8 @@ pub enum DbError {
     /// The server runs, the database named in the URL does not (3D000).
     #[error("cannot connect to {url}: {message}")]
     NoDatabase { url: String, message: String },
+    #[error("cannot connect to {url}: no answer within {}", humantime::format_duration(*.after))]
+    ConnectTimeout { url: String, after: Duration },
     #[error("database error on {url}: {message}")]
     Query { url: String, message: String },
 }
@@ -61,9 +69,10 @@ impl Diagnostic for DbError {
     fn exit_code(&self) -> ExitCode {
         match self {
             DbError::NoUrl | DbError::BadUrl { .. } => ExitCode::Usage,
-            DbError::Connect { .. } | DbError::LoginRefused { .. } | DbError::NoDatabase { .. } => {
-                ExitCode::Unreachable
-            }
+            DbError::Connect { .. }
+            | DbError::LoginRefused { .. }
+            | DbError::NoDatabase { .. }
+            | DbError::ConnectTimeout { .. } => ExitCode::Unreachable,
             DbError::Query { .. } => ExitCode::Failure,
         }
     }
@@ -93,24 +102,38 @@ impl Diagnostic for DbError {
                  in the URL's path (postgres://user@host:5432/NAME)"
                     .into(),
             ),
+            DbError::ConnectTimeout { .. } => Some(
+                "something accepted the connection but no PostgreSQL answered: check the \
+                 URL's host and port, and any proxy, tunnel or firewall in between \
+                 (`pg_isready -d URL` tells); a slow server may need a longer \
+                 --connect-timeout (SEEDKIT_CONNECT_TIMEOUT, or connect_timeout=SECONDS \
+                 in the URL)"
+                    .into(),
+            ),
             DbError::Query { .. } => None,
         }
     }
 }
 
-/// An open connection with the flavour of its server.
+/// An open connection with the flavour of its server, and the connector
+/// that opened it (to open more like it).
 pub struct Db {
     pub conn: PgConnection,
     pub flavor: Flavor,
-    pub url: SecretUrl,
+    pub connector: Connector,
 }
 
 impl Db {
+    /// The URL this connection came from (print it with `Display`: redacted).
+    pub fn url(&self) -> &SecretUrl {
+        &self.connector.url
+    }
+
     /// Turns a driver error into a [`DbError::Query`] naming the (redacted) URL.
     pub fn query_error(&self, err: sqlx::Error) -> DbError {
         DbError::Query {
-            url: self.url.redacted(),
-            message: self.url.scrub(&err.to_string()),
+            url: self.url().redacted(),
+            message: self.url().scrub(&err.to_string()),
         }
     }
 }
@@ -125,8 +148,88 @@ pub fn connect_options(url: &SecretUrl) -> Result<PgConnectOptions, DbError> {
         })
 }
 
-/// Opens one connection and detects the server's flavour.
-pub async fn connect(url: &SecretUrl) -> Result<Db, DbError> {
+/// How long connecting may take when nothing says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where to connect and how long connecting may take (TCP, TLS, startup,
+/// authentication and the first query together).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connector {
+    pub url: SecretUrl,
+    /// `None`: wait as long as it takes.
+    pub timeout: Option<Duration>,
+}
+
+impl Connector {
+    /// A connector with the default timeout (10 s).
+    pub fn new(url: SecretUrl) -> Connector {
+        Connector {
+            url,
+            timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+        }
+    }
+
+    /// `timeout` for connecting; zero means no limit (as libpq's
+    /// `connect_timeout=0`).
+    pub fn with_timeout(mut self, timeout: Duration) -> Connector {
+        self.timeout = (!timeout.is_zero()).then_some(timeout);
+        self
+    }
+
+    /// The bound that applies: the URL's own `connect_timeout` (seconds, as
+    /// libpq reads it; 0 is no limit) wins over [`Connector::timeout`].
+    pub fn effective_timeout(&self) -> Result<Option<Duration>, DbError> {
+        match url_connect_timeout(&self.url)? {
+            Some(0) => Ok(None),
+            Some(seconds) => Ok(Some(Duration::from_secs(seconds))),
+            None => Ok(self.timeout),
+        }
+    }
+
+    /// Opens one connection and detects the server's flavour, within the
+    /// connect timeout.
+    pub async fn connect(&self) -> Result<Db, DbError> {
+        let opened = match self.effective_timeout()? {
+            None => connect_unbounded(&self.url).await,
+            Some(limit) => tokio::time::timeout(limit, connect_unbounded(&self.url))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(DbError::ConnectTimeout {
+                        url: self.url.redacted(),
+                        after: limit,
+                    })
+                }),
+        };
+        let (conn, flavor) = opened?;
+        Ok(Db {
+            conn,
+            flavor,
+            connector: self.clone(),
+        })
+    }
+}
+
+/// The `connect_timeout` query parameter of a PostgreSQL URL, in seconds.
+fn url_connect_timeout(url: &SecretUrl) -> Result<Option<u64>, DbError> {
+    let Ok(parsed) = ::url::Url::parse(url.expose()) else {
+        return Ok(None); // connect_options reports the malformed URL
+    };
+    let Some((_, value)) = parsed.query_pairs().find(|(k, _)| k == "connect_timeout") else {
+        return Ok(None);
+    };
+    // libpq: a negative value means no limit, like zero.
+    match value.trim().parse::<i64>() {
+        Ok(seconds) => Ok(Some(seconds.max(0) as u64)),
+        Err(_) => Err(DbError::BadUrl {
+            url: url.redacted(),
+            message: format!("connect_timeout={value} is not a whole number of seconds"),
+        }),
+    }
+}
+
+/// Opens one connection and detects the server's flavour, with no bound on
+/// how long it takes; [`Connector::connect`] bounds it.
+async fn connect_unbounded(url: &SecretUrl) -> Result<(PgConnection, Flavor), DbError> {
     let options = connect_options(url)?;
     let mut conn = PgConnection::connect_with(&options)
         .await
@@ -135,11 +238,7 @@ pub async fn connect(url: &SecretUrl) -> Result<Db, DbError> {
         url: url.redacted(),
         message: url.scrub(&e.to_string()),
     })?;
-    Ok(Db {
-        conn,
-        flavor,
-        url: url.clone(),
-    })
+    Ok((conn, flavor))
 }
 
 /// Why a connection failed, in the server's own words when it answered

@@ -64,7 +64,9 @@ pub async fn load(
     }
     let mut connections = vec![db.conn];
     for _ in 1..options.jobs.max(1) {
-        let mut extra = db::connect(&db.url)
+        let mut extra = db
+            .connector
+            .connect()
             .await
             .map_err(|e| LoadError::database("opening connections", e.to_string()))?;
         super::nodelay::set_nodelay(&mut extra.conn).await;

@@ -24,7 +24,7 @@ use super::copy::RowEncoder;
 use super::stream::{self, Encoding, TableStream};
 use super::summary::{Summary, TableSummary, round3};
 use super::validate;
-use crate::db::{self, Flavor, SecretUrl, quote_ident};
+use crate::db::{self, Connector, Flavor, SecretUrl, quote_ident};
 use crate::error::{Error, Result};
 use crate::generate::Dataset;
 use crate::ui;
@@ -118,11 +118,12 @@ pub fn describe(err: &sqlx::Error) -> String {
 /// Validates the profile against the database and loads it.
 pub async fn seed(
     dataset: Arc<Dataset>,
-    url: &SecretUrl,
+    server: &Connector,
     options: &LoadOptions,
 ) -> Result<Summary> {
     let started = Instant::now();
-    let mut db = db::connect(url).await?;
+    let url = &server.url;
+    let mut db = server.connect().await?;
     if !super::nodelay::set_nodelay(&mut db.conn).await {
         ui::debug("TCP_NODELAY not set: each COPY may wait 40 ms for a delayed ACK");
     }

@@ -25,7 +25,7 @@ use tokio::task::JoinHandle;
 use super::error::{LockHolder, MigrateError};
 use super::history::{HistoryTable, client_host};
 use super::lock::{TryLock, poll};
-use crate::db::{SecretUrl, quote_ident};
+use crate::db::{Connector, quote_ident};
 
 /// A held lease; dropping it without [`Lease::release`] leaves the row to expire.
 pub struct Lease {
@@ -49,13 +49,13 @@ impl Lease {
     /// Connects, creates the lease table if needed, and polls for the lease
     /// until `timeout`; then starts the heartbeat.
     pub async fn acquire(
-        url: &SecretUrl,
+        server: &Connector,
         history: &HistoryTable,
         key: i64,
         length: Duration,
         timeout: Duration,
     ) -> crate::Result<Lease> {
-        let db = crate::db::connect(url).await?;
+        let db = server.connect().await?;
         let table = format!(
             "{}.{}",
             quote_ident(&history.schema),

@@ -28,7 +28,7 @@ use super::error::{LockHolder, MigrateError};
 use super::history::HistoryTable;
 use super::lease::Lease;
 use crate::db::dialect::Dialect;
-use crate::db::{Flavor, SecretUrl};
+use crate::db::{Connector, Flavor};
 
 /// How long a lease lasts unless renewed (`SEEDKIT_LOCK_LEASE`); the
 /// heartbeat renews it every third of that.
@@ -151,7 +151,7 @@ pub enum RunLock {
 /// Takes the migration lock for `history` on the dialect's database.
 pub async fn acquire<D: Dialect>(
     db: &mut D,
-    url: &SecretUrl,
+    server: &Connector,
     history: &HistoryTable,
     timeout: Duration,
 ) -> crate::Result<RunLock> {
@@ -165,7 +165,7 @@ pub async fn acquire<D: Dialect>(
             Ok(RunLock::Advisory { key })
         }
         Strategy::Lease(length) => {
-            let lease = Lease::acquire(url, history, key, length, timeout).await?;
+            let lease = Lease::acquire(server, history, key, length, timeout).await?;
             crate::ui::debug(format!("took the migration lease ({})", lease.table()));
             Ok(RunLock::Lease(lease))
         }

@@ -17,7 +17,7 @@ use super::plan::{Entry, Plan, RollbackTarget, State, rollback_entries, rollback
 use super::repeatable;
 use super::source::{self, LayoutChoice, Migration, Script, Source};
 use super::split::{char_position_to_byte, statement_at};
-use crate::db::SecretUrl;
+use crate::db::Connector;
 use crate::db::dialect::{Dialect, ExecError, HistoryChange, Postgres, Record};
 use crate::error::Result;
 
@@ -85,16 +85,21 @@ pub fn folder_version_arg(settings: &Settings, text: &str) -> Result<u64> {
 }
 
 /// Connects and picks the dialect for the server.
-pub(super) async fn open(url: &SecretUrl) -> Result<Postgres> {
-    let db = crate::db::connect(url).await?;
+pub(super) async fn open(server: &Connector) -> Result<Postgres> {
+    let db = server.connect().await?;
     Ok(Postgres::new(db).await)
 }
 
 /// Takes the lock, runs `work` with it, and releases it whatever happened.
 macro_rules! locked {
-    ($db:expr, $url:expr, $settings:expr, |$lock:ident| $work:expr) => {{
-        let $lock =
-            lock::acquire(&mut $db, $url, &$settings.history, $settings.lock_timeout).await?;
+    ($db:expr, $server:expr, $settings:expr, |$lock:ident| $work:expr) => {{
+        let $lock = lock::acquire(
+            &mut $db,
+            $server,
+            &$settings.history,
+            $settings.lock_timeout,
+        )
+        .await?;
         let result = $work;
         let released = $lock.release(&mut $db).await;
         match (result, released) {
@@ -132,13 +137,13 @@ fn highest_applied(rows: &[AppliedRow]) -> Option<u64> {
 /// Applies pending migrations in version order, each in its own transaction
 /// with its history row (or statement by statement for no-transaction ones).
 pub async fn migrate(
-    url: &SecretUrl,
+    server: &Connector,
     settings: &Settings,
     options: &MigrateOptions,
 ) -> Result<RunReport> {
     let started = std::time::Instant::now();
     let source = source::read_as(&settings.dir, &settings.layout)?;
-    let mut db = open(url).await?;
+    let mut db = open(server).await?;
     if options.dry_run {
         let rows = read_history(&mut db, &settings.history).await?;
         let plan = Plan::new(&source, &rows);
@@ -163,7 +168,7 @@ pub async fn migrate(
             elapsed_ms: started.elapsed().as_millis() as u64,
         });
     }
-    locked!(db, url, settings, |held| {
+    locked!(db, server, settings, |held| {
         apply_pending(&mut db, &held, settings, &source, options, started).await
     })
 }
@@ -453,14 +458,14 @@ fn line_and_column(text: &str, at: usize) -> (usize, usize) {
 /// transaction with the removal of its history row. Refuses before any
 /// change when a needed down script is missing.
 pub async fn rollback(
-    url: &SecretUrl,
+    server: &Connector,
     settings: &Settings,
     target: RollbackTarget,
     dry_run: bool,
 ) -> Result<RunReport> {
     let started = std::time::Instant::now();
     let source = source::read_as(&settings.dir, &settings.layout)?;
-    let mut db = open(url).await?;
+    let mut db = open(server).await?;
     if dry_run {
         let rows = read_history(&mut db, &settings.history).await?;
         let plan = Plan::new(&source, &rows);
@@ -473,7 +478,7 @@ pub async fn rollback(
             elapsed_ms: started.elapsed().as_millis() as u64,
         });
     }
-    locked!(db, url, settings, |held| {
+    locked!(db, server, settings, |held| {
         undo(&mut db, &held, settings, &source, target, started).await
     })
 }
@@ -631,9 +636,9 @@ impl StatusReport {
 
 /// Every migration's state. Takes no lock and changes nothing (the history
 /// table is not created).
-pub async fn status(url: &SecretUrl, settings: &Settings) -> Result<StatusReport> {
+pub async fn status(server: &Connector, settings: &Settings) -> Result<StatusReport> {
     let source = source::read_as(&settings.dir, &settings.layout)?;
-    let mut db = open(url).await?;
+    let mut db = open(server).await?;
     let database = db.current_database().await?;
     let rows = read_history(&mut db, &settings.history).await?;
     let plan = Plan::new(&source, &rows);
@@ -682,10 +687,10 @@ pub enum RepairAction {
 
 /// Accepts an edited file (re-records its checksum), or forgets a failed or
 /// interrupted no-transaction run so `migrate` runs it again.
-pub async fn repair(url: &SecretUrl, settings: &Settings, version: u64) -> Result<RepairReport> {
+pub async fn repair(server: &Connector, settings: &Settings, version: u64) -> Result<RepairReport> {
     let source = source::read_as(&settings.dir, &settings.layout)?;
-    let mut db = open(url).await?;
-    locked!(db, url, settings, |_held| {
+    let mut db = open(server).await?;
+    locked!(db, server, settings, |_held| {
         repair_locked(&mut db, settings, &source, version).await
     })
 }

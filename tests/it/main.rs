@@ -8,6 +8,7 @@ mod support;
 mod baseline;
 mod cache;
 mod cli;
+mod connect;
 mod determinism;
 mod exit_codes;
 mod faults;
