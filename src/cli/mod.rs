@@ -54,6 +54,7 @@ pub struct GlobalArgs {
     /// connect_timeout=SECONDS wins.
     #[arg(
         long,
+        hide_env_values = true,
         env = "SEEDKIT_CONNECT_TIMEOUT",
         default_value = "10s",
         value_parser = humantime::parse_duration,
