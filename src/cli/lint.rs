@@ -68,7 +68,7 @@ async fn files_to_lint(args: &LintArgs, global: &GlobalArgs) -> Result<Vec<PathB
                 .collect());
         }
     };
-    let status = crate::migrate::status(url, &settings).await?;
+    let status = crate::migrate::status(&crate::db::Connector::new(url.clone()), &settings).await?;
     Ok(status
         .migrations
         .iter()

@@ -135,7 +135,7 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
     }
     if args.reset {
-        confirm::destructive("empty the profile's tables", url, global.yes)?;
+        confirm::destructive("empty the profile's tables", &server.url, global.yes)?;
         if cache_spec.is_some() {
             confirm::destructive(
                 "remove the keys under the profile's prefix",

@@ -148,6 +148,12 @@ pub fn connect_options(url: &SecretUrl) -> Result<PgConnectOptions, DbError> {
         })
 }
 
+/// Opens one connection to `url` with the default connect timeout (for
+/// callers that have a URL and no `--connect-timeout` of their own).
+pub async fn connect(url: &SecretUrl) -> Result<Db, DbError> {
+    Connector::new(url.clone()).connect().await
+}
+
 /// How long connecting may take when nothing says otherwise.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -121,7 +121,7 @@ pub async fn verify_with_data(
     options: DataOptions,
 ) -> Result<DataReport> {
     let source = source::read(&settings.dir)?;
-    let status = crate::migrate::status(url, settings).await?;
+    let status = crate::migrate::status(&crate::db::Connector::new(url.clone()), settings).await?;
     let pending: Vec<&Migration> = status
         .migrations
         .iter()
@@ -180,7 +180,12 @@ async fn try_pending(
         lock_timeout: options.lock_timeout,
         profile: options.profile.clone(),
     };
-    let summary = crate::load::seed(Arc::clone(&options.dataset), url, &load).await?;
+    let summary = crate::load::seed(
+        Arc::clone(&options.dataset),
+        &crate::db::Connector::new(url.clone()),
+        &load,
+    )
+    .await?;
     report.seeded_rows = summary.total_rows;
     let mut observer = crate::db::connect(url).await?;
     for m in pending {
@@ -203,7 +208,8 @@ async fn migrate_to(url: &SecretUrl, settings: &Settings, version: u64) -> Resul
         to: Some(version),
         ..MigrateOptions::default()
     };
-    let run = crate::migrate::migrate(url, settings, &options).await?;
+    let run = crate::migrate::migrate(&crate::db::Connector::new(url.clone()), settings, &options)
+        .await?;
     Ok(run.steps.iter().filter_map(|s| s.execution_ms).sum())
 }
 
@@ -256,7 +262,14 @@ async fn try_one(
         return Ok((tried, Ok(())));
     }
     let target = RollbackTarget::Version(m.version);
-    if let Err(e) = crate::migrate::rollback(url, settings, target, false).await {
+    if let Err(e) = crate::migrate::rollback(
+        &crate::db::Connector::new(url.clone()),
+        settings,
+        target,
+        false,
+    )
+    .await
+    {
         tried.down_error = Some(e.to_string());
         return Ok((tried, Ok(())));
     }

@@ -244,7 +244,7 @@ async fn apply_up_to(url: &SecretUrl, settings: &Settings, version: u64) -> Resu
         to: Some(version),
         ..MigrateOptions::default()
     };
-    crate::migrate::migrate(url, settings, &options).await?;
+    crate::migrate::migrate(&crate::db::Connector::new(url.clone()), settings, &options).await?;
     Ok(())
 }
 
@@ -282,7 +282,14 @@ async fn round_trip(
         .map_err(snapshot_error)?;
     apply_up_to(url, settings, m.version).await?;
     let target = RollbackTarget::Version(m.version);
-    if let Err(e) = crate::migrate::rollback(url, settings, target, false).await {
+    if let Err(e) = crate::migrate::rollback(
+        &crate::db::Connector::new(url.clone()),
+        settings,
+        target,
+        false,
+    )
+    .await
+    {
         checked.outcome = Outcome::DownFailed;
         checked.error = Some(e.to_string());
         return Ok(checked);

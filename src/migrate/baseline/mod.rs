@@ -87,8 +87,14 @@ pub async fn baseline(
     dry_run: bool,
 ) -> Result<BaselineReport> {
     let source = source::read_as(&settings.dir, &settings.layout)?;
-    let mut db = open(url).await?;
-    let held = lock::acquire(&mut db, url, &settings.history, settings.lock_timeout).await?;
+    let mut db = open(&crate::db::Connector::new(url.clone())).await?;
+    let held = lock::acquire(
+        &mut db,
+        &crate::db::Connector::new(url.clone()),
+        &settings.history,
+        settings.lock_timeout,
+    )
+    .await?;
     let result = baseline_locked(&mut db, url, settings, &source, from, dry_run).await;
     let released = held.release(&mut db).await;
     match (result, released) {
