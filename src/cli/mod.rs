@@ -16,6 +16,8 @@ mod verify;
 mod warm;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
@@ -346,15 +348,23 @@ pub fn main() -> std::process::ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        // Biased: a command that handles Ctrl-C itself (seed's cache step)
-        // gets to finish its answer in the same poll the signal wakes.
+        let run = dispatch(&cli);
+        tokio::pin!(run);
         tokio::select! {
             biased;
-            result = dispatch(&cli) => result,
-            () = interrupted() => Err(Error::Interrupted {
-                outcome: cli.command.outcome_if_interrupted(),
-            }),
+            result = &mut run => return result,
+            () = interrupted() => {}
         }
+        // One listener for the signal, here: a command that reports an
+        // interruption itself (seed's cache step, after the load committed)
+        // is told through `interrupt_requested` and finishes its answer.
+        if COMMAND_REPORTS_INTERRUPT.load(Ordering::SeqCst) {
+            interrupt_flag().send_replace(true);
+            return run.await;
+        }
+        Err(Error::Interrupted {
+            outcome: cli.command.outcome_if_interrupted(),
+        })
     });
     // Dropping the runtime closes every connection: the server rolls back an
     // open transaction and releases session advisory locks with the session.
@@ -386,7 +396,27 @@ async fn dispatch(cli: &Cli) -> Result<ExitCode> {
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-pub(crate) async fn interrupted() {
+static INTERRUPT: OnceLock<tokio::sync::watch::Sender<bool>> = OnceLock::new();
+static COMMAND_REPORTS_INTERRUPT: AtomicBool = AtomicBool::new(false);
+
+fn interrupt_flag() -> &'static tokio::sync::watch::Sender<bool> {
+    INTERRUPT.get_or_init(|| tokio::sync::watch::channel(false).0)
+}
+
+/// From now on the running command reports Ctrl-C / SIGTERM itself: it
+/// awaits [`interrupt_requested`] instead of being dropped by `main`.
+pub(crate) fn command_reports_interrupt() {
+    COMMAND_REPORTS_INTERRUPT.store(true, Ordering::SeqCst);
+}
+
+/// Resolves once `main` has received Ctrl-C or SIGTERM (after
+/// [`command_reports_interrupt`]); never misses a signal that came first.
+pub(crate) async fn interrupt_requested() {
+    let mut seen = interrupt_flag().subscribe();
+    let _ = seen.wait_for(|interrupted| *interrupted).await;
+}
+
+async fn interrupted() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

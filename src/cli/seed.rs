@@ -170,9 +170,10 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         };
         // Ctrl-C now must not read as "rolled back" (exit 130): the load
         // has committed. Stop warming, report it, exit 10 like any cache failure.
+        super::command_reports_interrupt();
         let warmed = tokio::select! {
             warmed = cache::warm(&dataset, spec, &options) => warmed,
-            () = super::interrupted() => Err(cache::CacheError::Interrupted {
+            () = super::interrupt_requested() => Err(cache::CacheError::Interrupted {
                 url: global.redis_url()?.redacted(),
             }),
         };
