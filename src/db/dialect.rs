@@ -328,31 +328,7 @@ impl Dialect for Postgres {
         .fetch_all(&mut self.db.conn)
         .await
         .map_err(|e| self.error("finding who holds the migration lock", &e))?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(
-                    pid,
-                    application_name,
-                    client_addr,
-                    usename,
-                    backend_start,
-                    state_change,
-                    state,
-                )| {
-                    LockHolder {
-                        pid,
-                        application_name,
-                        client_addr,
-                        usename,
-                        backend_start,
-                        state_change,
-                        state,
-                        lease_expires_at: None,
-                    }
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(LockHolder::from).collect())
     }
 
     async fn history_exists(&mut self, history: &HistoryTable) -> Result<bool, MigrateError> {

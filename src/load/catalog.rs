@@ -160,23 +160,7 @@ pub async fn table_lock_holders(
     .bind(tables)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(pid, application_name, client_addr, usename, backend_start, state_change, state)| {
-                LockHolder {
-                    pid,
-                    application_name,
-                    client_addr,
-                    usename,
-                    backend_start,
-                    state_change,
-                    state,
-                    lease_expires_at: None,
-                }
-            },
-        )
-        .collect())
+    Ok(rows.into_iter().map(LockHolder::from).collect())
 }
 
 /// Reads a table's columns. `Ok(None)`: there is no such table.

@@ -96,6 +96,34 @@ pub struct LockHolder {
     pub lease_expires_at: Option<String>,
 }
 
+/// One row of `pg_stat_activity` as the holder queries select it: pid,
+/// application, address, user, connected since, active since, state.
+pub type ActivityRow = (
+    i32,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl From<ActivityRow> for LockHolder {
+    fn from(row: ActivityRow) -> Self {
+        let (pid, application_name, client_addr, usename, backend_start, state_change, state) = row;
+        LockHolder {
+            pid,
+            application_name,
+            client_addr,
+            usename,
+            backend_start,
+            state_change,
+            state,
+            lease_expires_at: None,
+        }
+    }
+}
+
 impl fmt::Display for LockHolder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(expires) = &self.lease_expires_at {
