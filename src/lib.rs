@@ -4,7 +4,7 @@
 //! The library is the product; the binary is a thin shell over [`cli`].
 //! - [`migrate`]: migration files, history, drift checks, the runner.
 //! - [`db`]: connections, URL redaction, dialects (PostgreSQL, CockroachDB)
-//!   and the migration lock behind the [`db::Dialect`] seam.
+//!   and the migration lock behind the [`db::Migrate`] seam.
 //! - [`profile`]: the declarative profile format and its validation.
 //! - [`generate`]: deterministic value generators; every value is a pure function
 //!   of (seed, table, row, column).

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use super::{GlobalArgs, ProfileArgs, confirm, output};
 use crate::cache::{self, CacheOptions, CacheSpec};
-use crate::error::{ExitCode, Result};
+use crate::error::{Error, ExitCode, Result};
 use crate::generate::Dataset;
 use crate::load::text::TextFormat;
-use crate::load::{self, CachePhase, LoadOptions, Plan, Strategy};
+use crate::load::{self, CachePhase, CommitState, LoadOptions, Plan, Strategy};
 use crate::ui;
 
 /// Beyond this estimated size (1 TiB) a plan is surely a typo in a count.
@@ -152,7 +152,18 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         lock_timeout: global.lock_timeout,
         profile: profile_name,
     };
-    let mut summary = load::seed(Arc::clone(&dataset), &server, &options).await?;
+    // Ctrl-C during the load is reported here, not by `main`: what stays
+    // depends on what the load had committed (a Ctrl-C during ANALYZE comes
+    // after the COMMIT). Dropping the load closes its connections, so the
+    // server rolls back whatever had not committed.
+    let committed = CommitState::default();
+    super::command_reports_interrupt();
+    let mut summary = tokio::select! {
+        loaded = load::seed_tracked(Arc::clone(&dataset), &server, &options, &committed) => loaded?,
+        () = super::interrupt_requested() => {
+            return Err(Error::Interrupted { outcome: committed.get().outcome() });
+        }
+    };
 
     // ---- Cache warming call site (H5, crate::cache) ----
     // The database load above is committed. Warm Redis from the same
@@ -170,7 +181,6 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         };
         // Ctrl-C now must not read as "rolled back" (exit 130): the load
         // has committed. Stop warming, report it, exit 10 like any cache failure.
-        super::command_reports_interrupt();
         let warmed = tokio::select! {
             warmed = cache::warm(&dataset, spec, &options) => warmed,
             () = super::interrupt_requested() => Err(cache::CacheError::Interrupted {

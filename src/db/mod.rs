@@ -14,7 +14,10 @@
 //! answers (a stuck proxy, a black-holing firewall) would otherwise hang a
 //! run forever.
 
+pub mod cockroach;
 pub mod dialect;
+pub mod postgres;
+pub mod session;
 pub mod url;
 
 use std::str::FromStr;
@@ -23,6 +26,7 @@ use std::time::Duration;
 use sqlx::{Connection as _, PgConnection, postgres::PgConnectOptions};
 
 pub use dialect::Dialect;
+pub use session::Migrate;
 pub use url::SecretUrl;
 
 use crate::error::{Diagnostic, ExitCode};
@@ -127,6 +131,11 @@ impl Db {
     /// The URL this connection came from (print it with `Display`: redacted).
     pub fn url(&self) -> &SecretUrl {
         &self.connector.url
+    }
+
+    /// How this server behaves where servers differ.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        dialect::for_flavor(self.flavor)
     }
 
     /// Turns a driver error into a [`DbError::Query`] naming the (redacted) URL.
@@ -277,6 +286,30 @@ pub async fn detect_flavor(conn: &mut PgConnection) -> Result<Flavor, sqlx::Erro
     } else {
         Flavor::Postgres
     })
+}
+
+/// A driver error in the server's words: message, SQLSTATE, detail, context
+/// and hint, on one line. The context of a failed COPY names the row and
+/// column (`COPY kinds, line 470, column name: "..."`).
+pub fn describe(err: &sqlx::Error) -> String {
+    let Some(pg) = err
+        .as_database_error()
+        .and_then(|e| e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>())
+    else {
+        return err.to_string();
+    };
+    let mut text = format!("{} (SQLSTATE {})", pg.message(), pg.code());
+    if let Some(detail) = pg.detail() {
+        text.push_str(&format!("; {detail}"));
+    }
+    if let Some(context) = pg.r#where() {
+        let context: String = context.chars().take(300).collect();
+        text.push_str(&format!("; {context}"));
+    }
+    if let Some(hint) = pg.hint() {
+        text.push_str(&format!("; server hint: {hint}"));
+    }
+    text
 }
 
 /// Quotes an SQL identifier (`"name"`, doubling embedded quotes).

@@ -22,11 +22,12 @@ use std::time::Instant;
 
 use super::LoadError;
 use super::catalog::{self, ConstraintDef, DroppedObjects};
-use super::loader::{
-    CopyFailure, LoadOptions, TableProgress, Target, analyze, check_empty, copy_rows,
-    copy_statement, execute, move_sequences, table_stream,
-};
+use super::copy_in::{CopyFailure, copy_rows, copy_statement, table_stream};
+use super::loader::LoadOptions;
+use super::progress::TableProgress;
+use super::steps::{analyze, check_empty, move_sequences};
 use super::summary::{Summary, round3};
+use super::target::{Committed, Target, execute};
 use crate::db::{Db, quote_ident, quote_literal};
 use crate::ui;
 
@@ -119,8 +120,10 @@ pub async fn load(
     move_sequences(conn, target).await?;
     summary.phases.constraints = round3(started.elapsed().as_secs_f64());
     execute(conn, target, "COMMIT", "COMMIT".into()).await?;
+    // From here on an error or a Ctrl-C must not say "rolled back".
+    target.committed.reached(Committed::All);
 
-    summary.phases.analyze = analyze(conn, target).await.map_err(committed)?;
+    summary.phases.analyze = analyze(conn, target).await?;
     Ok(summary)
 }
 
@@ -165,18 +168,6 @@ async fn begin(
     )
     .await?;
     Ok(())
-}
-
-/// After COMMIT a failure no longer rolls the load back.
-fn committed(error: LoadError) -> LoadError {
-    match error {
-        LoadError::Database { step, message, .. } => LoadError::Database {
-            step,
-            message,
-            rolled_back: false,
-        },
-        other => other,
-    }
 }
 
 async fn drop_all(

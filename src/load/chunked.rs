@@ -22,12 +22,13 @@ use sqlx::PgConnection;
 use tokio::sync::Mutex;
 
 use super::LoadError;
-use super::loader::{
-    CopyFailure, LoadOptions, TableProgress, Target, analyze, check_empty, copy_rows,
-    copy_statement, execute, move_sequences,
-};
+use super::copy_in::{CopyFailure, copy_rows, copy_statement};
+use super::loader::LoadOptions;
+use super::progress::TableProgress;
+use super::steps::{analyze, check_empty, move_sequences};
 use super::stream::{self, Encoding};
 use super::summary::{Summary, round3};
+use super::target::{CommitState, Committed, Target, execute};
 use crate::db::{self, Db};
 use crate::generate::Chunk;
 use crate::ui;
@@ -47,9 +48,7 @@ pub async fn load(
         "chunked",
         options.jobs,
     );
-    check_empty(&mut db.conn, target, options.reset)
-        .await
-        .map_err(not_rolled_back)?;
+    check_empty(&mut db.conn, target, options.reset).await?;
     if options.reset {
         // DELETE, children first, in one transaction: TRUNCATE would also
         // need every (empty) table outside the profile that references these.
@@ -58,9 +57,8 @@ pub async fn load(
             sql.push_str(&format!(" DELETE FROM {table};"));
         }
         sql.push_str(" COMMIT;");
-        execute(&mut db.conn, target, "emptying the tables (--reset)", sql)
-            .await
-            .map_err(not_rolled_back)?;
+        execute(&mut db.conn, target, "emptying the tables (--reset)", sql).await?;
+        target.committed.reached(Committed::Part);
     }
     let mut connections = vec![db.conn];
     for _ in 1..options.jobs.max(1) {
@@ -68,7 +66,7 @@ pub async fn load(
             .connector
             .connect()
             .await
-            .map_err(|e| LoadError::database("opening connections", e.to_string()))?;
+            .map_err(|e| target.failed("opening connections", e.to_string()))?;
         super::nodelay::set_nodelay(&mut extra.conn).await;
         connections.push(extra.conn);
     }
@@ -82,26 +80,14 @@ pub async fn load(
     }
     summary.phases.generate_copy = round3(copy_started.elapsed().as_secs_f64());
     summary.retries = retries.load(Ordering::Relaxed);
+    target.committed.reached(Committed::All);
 
     let conn = &mut connections[0];
     let started = Instant::now();
-    move_sequences(conn, target)
-        .await
-        .map_err(not_rolled_back)?;
+    move_sequences(conn, target).await?;
     summary.phases.constraints = round3(started.elapsed().as_secs_f64());
-    summary.phases.analyze = analyze(conn, target).await.map_err(not_rolled_back)?;
+    summary.phases.analyze = analyze(conn, target).await?;
     Ok(summary)
-}
-
-fn not_rolled_back(error: LoadError) -> LoadError {
-    match error {
-        LoadError::Database { step, message, .. } => LoadError::Database {
-            step,
-            message,
-            rolled_back: false,
-        },
-        other => other,
-    }
 }
 
 /// Loads one table's chunks over all connections; gives the connections back.
@@ -136,6 +122,7 @@ async fn load_table(
             rows: Arc::clone(&rows),
             bytes: Arc::clone(&bytes),
             retries: Arc::clone(retries),
+            committed: target.committed.clone(),
         };
         workers.spawn(async move {
             let result = worker.run(&mut conn).await;
@@ -178,6 +165,7 @@ struct ChunkWorker {
     rows: Arc<AtomicU64>,
     bytes: Arc<AtomicU64>,
     retries: Arc<AtomicU64>,
+    committed: CommitState,
 }
 
 impl ChunkWorker {
@@ -210,12 +198,13 @@ impl ChunkWorker {
                     self.rows.fetch_add(rows, Ordering::Relaxed);
                     self.bytes.fetch_add(bytes, Ordering::Relaxed);
                     self.bar.inc(rows);
+                    self.committed.reached(Committed::Part);
                     return Ok(());
                 }
                 Err(CopyFailure::Load(e)) => return Err(e),
                 Err(CopyFailure::Db(e)) => {
                     let retryable = is_serialization_failure(&e);
-                    let message = self.url.scrub(&super::loader::describe(&e));
+                    let message = self.url.scrub(&db::describe(&e));
                     if !retryable {
                         return Err(LoadError::Database {
                             step: format!(
@@ -223,7 +212,7 @@ impl ChunkWorker {
                                 self.table, chunk.first_row
                             ),
                             message,
-                            rolled_back: false,
+                            committed: self.committed.get(),
                         });
                     }
                     if attempt >= MAX_ATTEMPTS {

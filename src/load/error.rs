@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use super::target::Committed;
 use crate::error::{Diagnostic, ExitCode};
 use crate::migrate::error::LockHolder;
 
@@ -50,13 +51,14 @@ pub enum LoadError {
         message: String,
     },
 
-    /// The database rejected a step of the load; everything was rolled back.
+    /// The database rejected a step of the load (or the connection broke).
     #[error("{step} failed: {message}")]
     Database {
         step: String,
         message: String,
-        /// Whether the schema and data are exactly as before the seed.
-        rolled_back: bool,
+        /// What of the load had committed when it failed: the hint says
+        /// what stays.
+        committed: Committed,
     },
 
     /// After re-creating the dropped indexes and constraints, the catalog
@@ -103,16 +105,6 @@ fn lock_message(step: &str, waited: Duration, holders: &[LockHolder]) -> String 
     text
 }
 
-impl LoadError {
-    pub fn database(step: impl Into<String>, message: impl Into<String>) -> Self {
-        LoadError::Database {
-            step: step.into(),
-            message: message.into(),
-            rolled_back: true,
-        }
-    }
-}
-
 impl Diagnostic for LoadError {
     fn exit_code(&self) -> ExitCode {
         match self {
@@ -146,18 +138,7 @@ impl Diagnostic for LoadError {
                  column's type"
                     .into(),
             ),
-            LoadError::Database {
-                rolled_back: true, ..
-            } => Some(
-                "nothing was changed: the seed ran in one transaction that was rolled back".into(),
-            ),
-            LoadError::Database {
-                rolled_back: false, ..
-            } => Some(
-                "chunks committed before the failure stay; run `seedkit seed --reset` to start \
-                 over"
-                    .into(),
-            ),
+            LoadError::Database { committed, .. } => Some(committed.outcome().into()),
             LoadError::SchemaMismatch(_) => Some(
                 "nothing was changed (rolled back); please report this with the table's \
                  definition"

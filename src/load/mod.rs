@@ -1,10 +1,16 @@
 //! Loading generated rows into the database with binary COPY, or writing
 //! them as files.
 //!
-//! - [`loader`]: the entry point [`seed`]: connect, validate, pick a strategy.
-//! - [`atomic`]: PostgreSQL, the whole seed in one transaction with keys,
-//!   indexes and foreign keys dropped and re-created exactly.
-//! - [`chunked`]: CockroachDB, retried chunk transactions.
+//! - [`loader`]: the entry point [`seed`]: connect, validate, run the
+//!   strategy the connection's dialect calls for.
+//! - [`atomic`]: transactional DDL (PostgreSQL), the whole seed in one
+//!   transaction with keys, indexes and foreign keys dropped and re-created
+//!   exactly.
+//! - [`chunked`]: no transactional DDL (CockroachDB), retried chunk
+//!   transactions.
+//! - below both: [`target`] (what they load, what has committed, errors),
+//!   [`copy_in`] (rows through one COPY), [`steps`] (refusing full tables,
+//!   sequences, ANALYZE), [`progress`] (a table's bar or line).
 //! - [`validate`]: the profile against the live catalog (exit 8).
 //! - [`catalog`]: columns, indexes, constraints and sequences.
 //! - [`copy`]: the binary COPY encoder; [`text`]: COPY text and CSV.
@@ -16,17 +22,22 @@ pub mod atomic;
 pub mod catalog;
 pub mod chunked;
 pub mod copy;
+pub mod copy_in;
 mod error;
 pub mod loader;
 pub mod nodelay;
 pub mod out;
 pub mod plan;
+pub mod progress;
+pub mod steps;
 pub mod stream;
 pub mod summary;
+pub mod target;
 pub mod text;
 pub mod validate;
 
 pub use error::LoadError;
-pub use loader::{LoadOptions, Strategy, seed};
+pub use loader::{LoadOptions, Strategy, seed, seed_tracked};
 pub use plan::Plan;
 pub use summary::{CachePhase, Summary};
+pub use target::{CommitState, Committed};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::LoadError;
-use super::loader::TableProgress;
+use super::progress::TableProgress;
 use super::stream::{self, Encoding};
 use super::summary::Summary;
 use super::text::TextFormat;

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use super::error::{LockHolder, MigrateError};
 use super::history::HistoryTable;
 use super::lease::Lease;
-use crate::db::dialect::Dialect;
+use crate::db::session::Migrate;
 use crate::db::{Connector, Flavor};
 
 /// How long a lease lasts unless renewed (`SEEDKIT_LOCK_LEASE`); the
@@ -128,7 +128,7 @@ struct Advisory<'a, D> {
     key: i64,
 }
 
-impl<D: Dialect> TryLock for Advisory<'_, D> {
+impl<D: Migrate> TryLock for Advisory<'_, D> {
     async fn try_lock(&mut self) -> Result<bool, MigrateError> {
         self.db.try_lock(self.key).await
     }
@@ -149,7 +149,7 @@ pub enum RunLock {
 }
 
 /// Takes the migration lock for `history` on the dialect's database.
-pub async fn acquire<D: Dialect>(
+pub async fn acquire<D: Migrate>(
     db: &mut D,
     server: &Connector,
     history: &HistoryTable,
@@ -183,7 +183,7 @@ impl RunLock {
     }
 
     /// Releases the lock explicitly.
-    pub async fn release<D: Dialect>(self, db: &mut D) -> Result<(), MigrateError> {
+    pub async fn release<D: Migrate>(self, db: &mut D) -> Result<(), MigrateError> {
         match self {
             RunLock::Advisory { key } => db.unlock(key).await,
             RunLock::Lease(lease) => lease.release().await,

@@ -10,7 +10,7 @@
 //! - [`repeatable`]: Flyway's `R__` migrations, re-applied when changed.
 //! - [`lock`]: one run at a time, with the lock key formula; [`lease`] for
 //!   servers without advisory locks.
-//! - [`runner`]: migrate, rollback, status, repair over [`crate::db::dialect::Dialect`].
+//! - [`runner`]: migrate, rollback, status, repair over [`crate::db::session::Migrate`].
 //! - [`scaffold`]: `seedkit new`.
 //! - [`baseline`]: taking over a database another tool (or a person) migrated.
 

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use super::error::{Failure, MigrateError};
 use super::history::{AppliedRow, HistoryTable, RowState};
 use super::source::{Repeatable, Source};
-use crate::db::dialect::{Dialect, HistoryChange, Record};
+use crate::db::session::{HistoryChange, Migrate, Record};
 
 /// The top bit: set on every repeatable's key (stored as a negative bigint).
 const REPEATABLE_BIT: u64 = 1 << 63;
@@ -70,7 +70,7 @@ pub fn record(r: &Repeatable) -> Record {
 
 /// Applies one repeatable with its history row: in one transaction, or
 /// statement by statement (then the row) when it cannot run in one.
-pub async fn apply<D: Dialect>(
+pub async fn apply<D: Migrate>(
     db: &mut D,
     history: &HistoryTable,
     r: &Repeatable,
@@ -111,7 +111,7 @@ pub async fn apply<D: Dialect>(
 }
 
 /// Forgets every repeatable's row (after a rollback).
-pub async fn forget_all<D: Dialect>(
+pub async fn forget_all<D: Migrate>(
     db: &mut D,
     history: &HistoryTable,
     rows: &[AppliedRow],

@@ -1,5 +1,5 @@
 //! The migration engine: `migrate`, `rollback`, `status`, `repair`, written
-//! once over the [`Dialect`] seam.
+//! once over the [`Migrate`] seam.
 //!
 //! Every changing command follows the same order: read and check the folder
 //! (before connecting), connect, take the lock, create the history table if
@@ -18,7 +18,7 @@ use super::repeatable;
 use super::source::{self, LayoutChoice, Migration, Script, Source};
 use super::split::{char_position_to_byte, statement_at};
 use crate::db::Connector;
-use crate::db::dialect::{Dialect, ExecError, HistoryChange, Postgres, Record};
+use crate::db::session::{ExecError, HistoryChange, Migrate, Record, Session};
 use crate::error::Result;
 
 /// Where the migrations and their history are, and how long to wait for the lock.
@@ -85,9 +85,9 @@ pub fn folder_version_arg(settings: &Settings, text: &str) -> Result<u64> {
 }
 
 /// Connects and picks the dialect for the server.
-pub(super) async fn open(server: &Connector) -> Result<Postgres> {
+pub(super) async fn open(server: &Connector) -> Result<Session> {
     let db = server.connect().await?;
-    Ok(Postgres::new(db).await)
+    Ok(Session::new(db).await)
 }
 
 /// Takes the lock, runs `work` with it, and releases it whatever happened.
@@ -111,7 +111,7 @@ macro_rules! locked {
 }
 
 /// Reads the history, or nothing when the table does not exist yet.
-async fn read_history<D: Dialect>(db: &mut D, history: &HistoryTable) -> Result<Vec<AppliedRow>> {
+async fn read_history<D: Migrate>(db: &mut D, history: &HistoryTable) -> Result<Vec<AppliedRow>> {
     if db.history_exists(history).await? {
         Ok(db.applied(history).await?)
     } else {
@@ -173,7 +173,7 @@ pub async fn migrate(
     })
 }
 
-async fn apply_pending<D: Dialect>(
+async fn apply_pending<D: Migrate>(
     db: &mut D,
     held: &RunLock,
     settings: &Settings,
@@ -225,7 +225,7 @@ async fn apply_pending<D: Dialect>(
 
 /// Applies the Flyway repeatables that are new or changed, after the
 /// versioned migrations.
-async fn apply_repeatables<D: Dialect>(
+async fn apply_repeatables<D: Migrate>(
     db: &mut D,
     rows: &[AppliedRow],
     settings: &Settings,
@@ -346,7 +346,7 @@ fn history_failure(
 }
 
 /// Applies one migration; on failure says which statement failed.
-async fn apply_one<D: Dialect>(
+async fn apply_one<D: Migrate>(
     db: &mut D,
     history: &HistoryTable,
     m: &Migration,
@@ -363,7 +363,7 @@ async fn apply_one<D: Dialect>(
 
 /// Runs a no-transaction migration one statement at a time, recording it
 /// as `running` first, then `applied`, or `failed` with the statement.
-async fn apply_no_transaction<D: Dialect>(
+async fn apply_no_transaction<D: Migrate>(
     db: &mut D,
     history: &HistoryTable,
     m: &Migration,
@@ -414,7 +414,7 @@ async fn apply_no_transaction<D: Dialect>(
 /// Finds the failing statement of a failed transactional script: from the
 /// server's error position when it gave one, else by replaying the
 /// statements one by one in a transaction that is rolled back.
-async fn locate<D: Dialect>(
+async fn locate<D: Migrate>(
     db: &mut D,
     m: &Migration,
     script: &Script,
@@ -519,7 +519,7 @@ fn undo_step(e: &Entry, elapsed: Option<Duration>) -> Step {
     }
 }
 
-async fn undo<D: Dialect>(
+async fn undo<D: Migrate>(
     db: &mut D,
     held: &RunLock,
     settings: &Settings,
@@ -568,7 +568,7 @@ async fn undo<D: Dialect>(
     })
 }
 
-async fn undo_one<D: Dialect>(
+async fn undo_one<D: Migrate>(
     db: &mut D,
     history: &HistoryTable,
     m: &Migration,
@@ -695,7 +695,7 @@ pub async fn repair(server: &Connector, settings: &Settings, version: u64) -> Re
     })
 }
 
-async fn repair_locked<D: Dialect>(
+async fn repair_locked<D: Migrate>(
     db: &mut D,
     settings: &Settings,
     source: &Source,

@@ -25,7 +25,7 @@ use tokio::sync::oneshot;
 
 use super::irreversible_marker;
 use super::scratch::ScratchDb;
-use crate::db::dialect::{Dialect, Postgres};
+use crate::db::session::{Migrate, Session};
 use crate::db::{SecretUrl, quote_qualified};
 use crate::error::{Error, Result};
 use crate::generate::Dataset;
@@ -166,7 +166,7 @@ async fn try_pending(
     if pending.is_empty() {
         return Ok(());
     }
-    let mut history = Postgres::new(crate::db::connect(url).await?).await;
+    let mut history = Session::new(crate::db::connect(url).await?).await;
     history.ensure_history(&settings.history).await?;
     drop(history);
     if let Some(version) = report.seeded_at {

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use sqlx::Connection as _;
 
 use crate::db::SecretUrl;
-use crate::db::dialect::{Dialect, Postgres};
+use crate::db::session::{Migrate, Session};
 use crate::error::{Error, Result};
 use crate::migrate::runner::Settings;
 use crate::migrate::source::{self, Migration, Source};
@@ -203,7 +203,7 @@ async fn round_trips(
 ) -> Result<(Vec<Checked>, Vec<u64>)> {
     // The history table is there before the first snapshot, as it is
     // after any down: it is left out of snapshots, but its schema is not.
-    let mut history = Postgres::new(crate::db::connect(url).await?).await;
+    let mut history = Session::new(crate::db::connect(url).await?).await;
     history.ensure_history(&settings.history).await?;
     drop(history);
     let before_range = source

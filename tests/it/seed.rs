@@ -933,3 +933,106 @@ fn the_load_connection_gets_tcp_nodelay() {
         out.stderr
     );
 }
+
+// ---- what a failure or Ctrl-C after the COMMIT says ---------------------------
+
+/// A table whose ANALYZE is slow on demand: ANALYZE evaluates the expression
+/// index on every sampled row, and the function sleeps only when the
+/// statement is an ANALYZE and the database's `seedkit_test.slow_analyze` is
+/// on (COPY and CREATE INDEX stay fast). A real fault, no mock: the
+/// server's own ANALYZE is what runs long.
+const SLOW_ANALYZE_SCHEMA: &str = "
+CREATE FUNCTION slow_in_analyze(i bigint) RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF current_setting('seedkit_test.slow_analyze', true) = 'on'
+     AND current_query() ILIKE 'ANALYZE%' THEN
+    PERFORM pg_sleep(0.02);
+  END IF;
+  RETURN i;
+END $$;
+CREATE TABLE gauges (id bigint PRIMARY KEY, reading int NOT NULL);
+CREATE INDEX gauges_slow ON gauges (slow_in_analyze(id));
+";
+
+const GAUGES_PROFILE: &str = r#"
+[tables.gauges]
+rows = 1000
+[tables.gauges.columns]
+id = { seq = {} }
+reading = { int = { dist = "uniform", min = 0, max = 100 } }
+"#;
+
+/// Waits (bounded) for the seed's ANALYZE to run; returns its backend pid.
+fn wait_for_analyze(db: &TestDb, child: &mut std::process::Child) -> String {
+    let sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+               AND query ILIKE 'ANALYZE%' AND state = 'active' AND pid <> pg_backend_pid()";
+    crate::support::wait_until("the seed's ANALYZE", Duration::from_secs(60), || {
+        if let Some(status) = child.try_wait().expect("seed can be waited for") {
+            panic!("the seed ended before its ANALYZE ran: {status}");
+        }
+        match db.query(sql) {
+            pid if pid.is_empty() => Err("not yet".to_string()),
+            pid => Ok(pid),
+        }
+    })
+}
+
+#[test]
+fn a_failure_or_ctrl_c_during_analyze_after_the_commit_says_the_load_stays() {
+    let db = TestDb::new("after_commit");
+    db.query(SLOW_ANALYZE_SCHEMA);
+    let (_dir, path) = profile("gauges", GAUGES_PROFILE);
+    let seed = |seed: &str| {
+        db.seedkit()
+            .args(["seed", "--profile", path.to_str().unwrap(), "--no-cache"])
+            .args(["--reset", "--seed", seed])
+    };
+    seed("1").run().success();
+    let old = db.table_checksum("gauges", "id");
+    // The state a clean `--reset --seed N` leaves, to compare with.
+    let clean = |n: &str| {
+        seed(n).run().success();
+        db.table_checksum("gauges", "id")
+    };
+    let (new2, new3) = (clean("2"), clean("3"));
+    seed("1").run().success();
+    assert_ne!(old, new2);
+    db.query(&format!(
+        "ALTER DATABASE \"{}\" SET seedkit_test.slow_analyze = 'on'",
+        db.name
+    ));
+
+    // The connection breaks during ANALYZE, after the --reset load's COMMIT.
+    let mut child = seed("2").spawn();
+    let pid = wait_for_analyze(&db, &mut child);
+    db.query(&format!("SELECT pg_terminate_backend({pid})"));
+    let out = child.wait_with_output().expect("seed ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(9), "{stderr}");
+    assert!(stderr.contains("ANALYZE failed"), "{stderr}");
+    assert!(
+        stderr.contains("the load had committed and stays"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("rolled back"), "{stderr}");
+    assert!(!stderr.contains("nothing was changed"), "{stderr}");
+    assert_eq!(db.table_checksum("gauges", "id"), new2, "the new rows stay");
+
+    // Ctrl-C during ANALYZE: exit 130, and the same truth.
+    let mut child = seed("3").spawn();
+    wait_for_analyze(&db, &mut child);
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let out = child.wait_with_output().expect("seed ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: the load had committed and stays"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("rolled back"), "{stderr}");
+    assert_eq!(db.table_checksum("gauges", "id"), new3, "the new rows stay");
+}

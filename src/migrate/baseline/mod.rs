@@ -23,7 +23,7 @@ use super::repeatable;
 use super::runner::{Settings, open};
 use super::source::{self, Source};
 use crate::db::SecretUrl;
-use crate::db::dialect::{Dialect, HistoryChange, Record};
+use crate::db::session::{HistoryChange, Migrate, Record};
 use crate::error::Result;
 pub use tools::Tool;
 
@@ -104,7 +104,7 @@ pub async fn baseline(
     }
 }
 
-async fn baseline_locked<D: Dialect>(
+async fn baseline_locked<D: Migrate>(
     db: &mut D,
     url: &SecretUrl,
     settings: &Settings,
