@@ -13,6 +13,8 @@
 //! - [`lint`]: statements dangerous on a live database, via squawk's linter.
 //! - [`verify`]: down scripts proven by round trips in a scratch database.
 //! - [`fixture`]: template databases keyed by content, a clone per test.
+//! - [`preview`]: a profile's data seen before loading: samples,
+//!   distributions, fan-outs, cache sets, an HTML report.
 //! - [`cli`]: one file per subcommand.
 
 pub mod cache;
@@ -24,6 +26,7 @@ pub mod generate;
 pub mod lint;
 pub mod load;
 pub mod migrate;
+pub mod preview;
 pub mod profile;
 pub mod ui;
 pub mod verify;

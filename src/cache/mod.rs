@@ -9,6 +9,8 @@
 //!
 //! - [`spec`]: the `[redis]` format, checked when the profile loads.
 //! - [`plan`]: rows -> commands.
+//! - [`examples`]: the same plan into memory: keys and values per set,
+//!   without Redis (`seedkit preview`).
 //! - `conn`, `cluster`: connections through the `redis` crate (TLS, AUTH,
 //!   timeouts, cluster detection and redirections) and their error messages.
 //! - `writer`, `sink`, `resp`: seedkit's batching into pipelines, where
@@ -18,6 +20,7 @@
 mod cluster;
 mod conn;
 mod error;
+pub mod examples;
 pub mod plan;
 mod reset;
 mod resp;

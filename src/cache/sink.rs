@@ -24,6 +24,13 @@ pub enum Sink {
         buf: Vec<u8>,
         sent: u64,
     },
+    /// Nowhere: counts the commands and keeps the first `limit` of them
+    /// (what `seedkit preview` shows of a set).
+    Memory {
+        kept: Vec<Command>,
+        limit: usize,
+        sent: u64,
+    },
 }
 
 /// What a Sink is connected to, for the summary.
@@ -112,6 +119,13 @@ impl Sink {
                 }
                 Ok(())
             }
+            Sink::Memory { kept, limit, sent } => {
+                if kept.len() < *limit {
+                    kept.push(cmd.clone());
+                }
+                *sent += 1;
+                Ok(())
+            }
         }
     }
 
@@ -120,7 +134,7 @@ impl Sink {
         match self {
             Sink::Server(pipeline) => pipeline.sent(),
             Sink::Cluster { masters, .. } => masters.iter().map(Pipeline::sent).sum(),
-            Sink::File { sent, .. } => *sent,
+            Sink::File { sent, .. } | Sink::Memory { sent, .. } => *sent,
         }
     }
 
@@ -146,6 +160,7 @@ impl Sink {
                     .map_err(|source| CacheError::RespFile { path, source })?;
                 Ok(sent)
             }
+            Sink::Memory { sent, .. } => Ok(sent),
         }
     }
 }

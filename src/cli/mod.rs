@@ -8,6 +8,7 @@ mod lint;
 mod migrate;
 mod new;
 mod output;
+mod preview;
 mod repair;
 mod rollback;
 mod seed;
@@ -286,6 +287,7 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     Lint(lint::LintArgs),
     Fixture(fixture::FixtureArgs),
+    Preview(preview::PreviewArgs),
 }
 
 impl Command {
@@ -318,9 +320,11 @@ impl Command {
                 "the target database was not touched; the scratch database is dropped \
                  (if it remains, `seedkit_verify_*` databases can be dropped by hand)"
             }
-            Command::Status(_) | Command::New(_) | Command::Repair(_) | Command::Lint(_) => {
-                "nothing was changed"
-            }
+            Command::Status(_)
+            | Command::New(_)
+            | Command::Repair(_)
+            | Command::Lint(_)
+            | Command::Preview(_) => "nothing was changed",
             Command::Fixture(_) => {
                 "a template being built stays unfinished and is rebuilt by the next \
                  `fixture prepare`; a clone being created is rolled back by PostgreSQL"
@@ -392,6 +396,7 @@ async fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Verify(args) => verify::run(args, global).await,
         Command::Lint(args) => lint::run(args, global).await,
         Command::Fixture(args) => fixture::run(args, global).await,
+        Command::Preview(args) => preview::run(args, global).await,
     }
 }
 

@@ -201,6 +201,11 @@ impl TableGen {
         self.core.has_parent().then(|| self.core.ctx(index).parent)
     }
 
+    /// For a `per_parent` table: the rows of its parent table (loaded or not).
+    pub fn parent_rows(&self) -> Option<u64> {
+        self.core.parent.as_ref().map(|p| p.rows())
+    }
+
     /// For a `per_parent` table: its rows whose parent is row `parent`.
     pub fn children_of(&self, parent: u64) -> std::ops::Range<u64> {
         self.core.children_of(parent)

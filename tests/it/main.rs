@@ -16,6 +16,7 @@ mod fixture;
 mod layouts;
 mod lint;
 mod migrate;
+mod preview;
 mod profile_errors;
 mod safety;
 mod schema;

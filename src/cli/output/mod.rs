@@ -8,6 +8,7 @@
 mod baseline;
 mod fixture;
 mod migrate;
+mod preview;
 mod seed;
 mod verify;
 
@@ -16,6 +17,7 @@ use serde::Serialize;
 pub use baseline::print_baseline;
 pub use fixture::{print_clone, print_drop, print_gc, print_prepared};
 pub use migrate::{print_repair, print_run, print_status};
+pub use preview::print_preview;
 pub use seed::{print_cache, print_plan, print_summary};
 pub use verify::{print_lint, print_verify, print_with_data};
 
