@@ -8,6 +8,8 @@
 //! - [`profile`]: the declarative profile format and its validation.
 //! - [`generate`]: deterministic value generators; every value is a pure function
 //!   of (seed, table, row, column).
+//! - [`introspect`]: a live schema read from the catalog (types, keys,
+//!   foreign-key order, CHECK shapes), for `profile init` and the pre-COPY checks.
 //! - [`load`]: binary COPY encoding and the table loader.
 //! - [`cache`]: warming Redis from the same rows.
 //! - [`lint`]: statements dangerous on a live database, via squawk's linter.
@@ -23,6 +25,7 @@ pub mod db;
 pub mod error;
 pub mod fixture;
 pub mod generate;
+pub mod introspect;
 pub mod lint;
 pub mod load;
 pub mod migrate;

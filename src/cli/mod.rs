@@ -9,6 +9,7 @@ mod migrate;
 mod new;
 mod output;
 mod preview;
+mod profile;
 mod repair;
 mod rollback;
 mod seed;
@@ -288,6 +289,7 @@ pub enum Command {
     Lint(lint::LintArgs),
     Fixture(fixture::FixtureArgs),
     Preview(preview::PreviewArgs),
+    Profile(profile::ProfileCommandArgs),
 }
 
 impl Command {
@@ -324,7 +326,8 @@ impl Command {
             | Command::New(_)
             | Command::Repair(_)
             | Command::Lint(_)
-            | Command::Preview(_) => "nothing was changed",
+            | Command::Preview(_)
+            | Command::Profile(_) => "nothing was changed",
             Command::Fixture(_) => {
                 "a template being built stays unfinished and is rebuilt by the next \
                  `fixture prepare`; a clone being created is rolled back by PostgreSQL"
@@ -397,6 +400,7 @@ async fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Lint(args) => lint::run(args, global).await,
         Command::Fixture(args) => fixture::run(args, global).await,
         Command::Preview(args) => preview::run(args, global).await,
+        Command::Profile(args) => profile::run(args, global).await,
     }
 }
 

@@ -9,6 +9,7 @@
 mod column;
 mod dist;
 mod error;
+pub mod init;
 mod node;
 pub mod reader;
 mod spec;
