@@ -54,6 +54,8 @@ pub struct Table {
     pub unique: Vec<Vec<String>>,
     pub foreign_keys: Vec<ForeignKey>,
     pub checks: Vec<Check>,
+    /// Row-level triggers that run on INSERT (and so on COPY).
+    pub insert_triggers: Vec<String>,
 }
 
 impl Table {

@@ -72,6 +72,7 @@ pub async fn read_tables(
             unique: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
+            insert_triggers: Vec::new(),
         });
     }
     let types = Types::read(conn).await?;
@@ -79,6 +80,7 @@ pub async fn read_tables(
     read_constraints(conn, &oids, &mut tables).await?;
     read_unique_indexes(conn, &oids, &mut tables).await?;
     read_partitions(conn, &oids, &partkeys, &mut tables).await?;
+    read_triggers(conn, &oids, &mut tables).await?;
     Ok(tables)
 }
 
@@ -373,6 +375,30 @@ async fn read_unique_indexes(
             && !tables[t].unique.contains(&columns)
         {
             tables[t].unique.push(columns);
+        }
+    }
+    Ok(())
+}
+
+/// Row-level INSERT triggers (tgtype bit 0: row, bit 2: insert); COPY
+/// fires them, so what they set is theirs, not the profile's.
+async fn read_triggers(
+    conn: &mut PgConnection,
+    oids: &[i64],
+    tables: &mut [Table],
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT tgrelid::int8, tgname::text FROM pg_trigger
+         WHERE tgrelid::int8 = ANY($1) AND NOT tgisinternal AND tgenabled <> 'D'
+           AND tgtype & 1 = 1 AND tgtype & 4 = 4
+         ORDER BY tgname",
+    )
+    .bind(oids)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (rel, name) in rows {
+        if let Some(t) = position(oids, rel) {
+            tables[t].insert_triggers.push(name);
         }
     }
     Ok(())

@@ -18,6 +18,7 @@ mod lint;
 mod migrate;
 mod preview;
 mod profile_errors;
+mod profile_init;
 mod safety;
 mod schema;
 mod seed;

@@ -158,6 +158,14 @@ impl<'a> TablePlan<'a> {
                 }
             ));
         }
+        if !table.insert_triggers.is_empty() {
+            plan.notes.push(format!(
+                "trigger {} runs on every row loaded; nullable columns get no NULLs here, \
+                 since a trigger often fills a NULL with a value that differs from run to run \
+                 (now())",
+                table.insert_triggers.join(", ")
+            ));
+        }
         if table.partitioned {
             plan.notes.push(
                 "partitioned: rows are loaded through this table and PostgreSQL routes \
@@ -678,7 +686,8 @@ impl<'a> Context<'a> {
         comments: &mut Vec<String>,
     ) -> String {
         let is_base = self.derived.values().any(|d| d.from == column.name);
-        if column.not_null || facts.never_null || is_base {
+        let triggered = !self.table.insert_triggers.is_empty();
+        if column.not_null || facts.never_null || is_base || triggered {
             if facts.never_null && !column.not_null {
                 comments.push("never NULL: a CHECK needs it set".into());
             }
