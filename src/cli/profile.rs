@@ -59,10 +59,11 @@ async fn run_init(args: &InitArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let schema = crate::introspect::read(&mut db.conn, &args.schemas, &exclude)
         .await
         .map_err(|e| {
-            Error::Load(crate::load::loader::db_error(
+            Error::Load(crate::load::target::db_error(
                 &url,
                 "reading the catalog",
                 &e,
+                crate::load::Committed::Nothing,
             ))
         })?;
     if schema.tables.is_empty() {
