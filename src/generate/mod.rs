@@ -7,18 +7,27 @@
 //! [`RowCursor`] that allocates nothing per row, or one at a time with
 //! [`TableGen::row_at`] (the cache warmer uses both). The RNG algorithm is
 //! pinned in `rng.rs`; docs/profiles.md states the guarantee.
+//!
+//! A [`Shard`] (`--shard i/n`) picks one contiguous row range of every table
+//! ([`TableGen::shard_rows`]); `shard.rs` documents the split. Memory does
+//! not grow with the row count: `children.rs` finds a child's parent from a
+//! bounded index.
 
+mod children;
 mod column;
 mod dist;
 mod fake;
 mod rng;
+mod shard;
 mod table;
 pub mod value;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub use children::MAX_BLOCKS as MAX_INDEX_BLOCKS;
 pub use dist::expected_int_mean;
+pub use shard::Shard;
 pub use value::Value;
 
 use crate::profile::{FakeKind, Generator, Profile, ProfileError, TableSpec};
@@ -33,8 +42,9 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Compiles every table. Computes the per-parent row counts of
-    /// `per_parent` tables (one pass over each parent, 8 bytes per parent row).
+    /// Compiles every table. Adds up the per-parent row counts of
+    /// `per_parent` tables (one pass over each parent; memory bounded per
+    /// table, see `children.rs`).
     pub fn new(profile: &Profile) -> Result<Dataset, ProfileError> {
         let mut compiled: HashMap<String, Arc<TableCore>> = HashMap::new();
         let mut tables = Vec::new();
@@ -84,6 +94,8 @@ pub struct RowCursor<'a> {
     next: u64,
     end: u64,
     ctx: RowCtx,
+    /// For `per_parent` tables: the rows of `ctx.parent`.
+    siblings: std::ops::Range<u64>,
     values: Vec<Value>,
 }
 
@@ -125,28 +137,50 @@ impl TableGen {
     /// Splits the rows into at most `n` contiguous chunks (at least one,
     /// possibly empty); generating them in order yields the whole table.
     pub fn chunks(&self, n: usize) -> Vec<Chunk> {
-        let rows = self.row_count();
+        self.chunks_of(0..self.row_count(), n)
+    }
+
+    /// Shard `shard`'s rows of this table: one contiguous range (see
+    /// [`Shard`]). The ranges of shards `0/n .. n-1/n` follow each other
+    /// and cover the table.
+    pub fn shard_rows(&self, shard: Shard) -> std::ops::Range<u64> {
+        self.core.shard_rows(shard)
+    }
+
+    /// Splits `range` into at most `n` contiguous chunks (at least one,
+    /// possibly empty), in order.
+    pub fn chunks_of(&self, range: std::ops::Range<u64>, n: usize) -> Vec<Chunk> {
+        let rows = range.end.saturating_sub(range.start);
         let n = (n.max(1) as u64).min(rows.max(1));
         (0..n)
             .map(|i| {
-                let first_row = rows * i / n;
+                let first = (u128::from(rows) * u128::from(i) / u128::from(n)) as u64;
+                let next = (u128::from(rows) * u128::from(i + 1) / u128::from(n)) as u64;
                 Chunk {
-                    first_row,
-                    rows: rows * (i + 1) / n - first_row,
+                    first_row: range.start + first,
+                    rows: next - first,
                 }
             })
             .collect()
     }
 
+    /// Bytes this table keeps to find a row's parent (0 without a parent;
+    /// at most `MAX_INDEX_BLOCKS * 8` with one).
+    pub fn index_bytes(&self) -> usize {
+        self.core.index_bytes()
+    }
+
     /// A cursor over a chunk's rows.
     pub fn rows(&self, chunk: &Chunk) -> RowCursor<'_> {
+        let ctx = self
+            .core
+            .ctx(chunk.first_row.min(self.row_count().saturating_sub(1)));
         RowCursor {
             table: &self.core,
             next: chunk.first_row,
             end: (chunk.first_row + chunk.rows).min(self.row_count()),
-            ctx: self
-                .core
-                .ctx(chunk.first_row.min(self.row_count().saturating_sub(1))),
+            siblings: self.core.children_of(ctx.parent),
+            ctx,
             values: vec![Value::Null; self.core.columns.len()],
         }
     }
@@ -290,14 +324,17 @@ impl RowCursor<'_> {
         }
         let table = self.table;
         let ctx = if table.has_parent() {
-            // Walk forward over parents whose children are all done.
-            while table.children_of(self.ctx.parent).end <= self.next {
+            // Walk forward over parents whose children are all done: one
+            // count per parent, no index lookup.
+            while self.siblings.end <= self.next {
                 self.ctx.parent += 1;
+                let start = self.siblings.end;
+                self.siblings = start..start + table.child_count(self.ctx.parent);
             }
             RowCtx::new(
                 self.next,
                 self.ctx.parent,
-                self.next - table.children_of(self.ctx.parent).start,
+                self.next - self.siblings.start,
             )
         } else {
             RowCtx::new(self.next, self.next, 0)

@@ -1,21 +1,23 @@
 //! A table compiled for generation: its row count, its place under a parent
 //! table, and its columns in evaluation order.
 //!
-//! `per_parent` tables know, for each parent row, where its children start:
-//! a prefix sum of the per-parent counts (8 bytes per parent row), each
-//! count a pure function of (seed, table, parent row). So a child's parent
-//! is computed, never looked up, and any row can be generated on its own.
+//! `per_parent` tables know, for each parent row, where its children start
+//! ([`ChildIndex`], bounded memory), each count a pure function of (seed,
+//! table, parent row). So a child's parent is computed, never looked up, and
+//! any row can be generated on its own.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::children::ChildIndex;
 use super::column::{Col, Gen, JsonGen, Part, RefGen, Row};
 use super::dist::{Sampler, Zipf};
-use super::rng::{CellRng, column_key, sub_key};
+use super::rng::{column_key, sub_key};
+use super::shard::Shard;
 use super::value::Value;
 use crate::profile::{
-    ColumnSpec, DistKind, Generator, JsonField, Location, Pick, ProfileError, RowsSpec,
+    ColumnSpec, Generator, JsonField, Location, Pick, ProfileError, RowsSpec,
     SeriesIndex, TableSpec, TemplatePart,
 };
 
@@ -46,9 +48,8 @@ impl RowCtx {
 pub(crate) struct TableCore {
     pub spec: TableSpec,
     rows: u64,
-    /// `prefix[p]` = first child row of parent row `p`; `prefix[parents]` =
-    /// rows. Empty for tables without a parent.
-    prefix: Vec<u64>,
+    /// Where each parent row's children are; None for tables without a parent.
+    children: Option<ChildIndex>,
     pub parent: Option<Arc<TableCore>>,
     /// Visible columns first (COPY order), then hidden ones.
     pub columns: Vec<Col>,
@@ -67,29 +68,16 @@ impl TableCore {
         let all: Vec<&ColumnSpec> = spec.columns.iter().chain(&spec.hidden).collect();
         let names: Vec<String> = all.iter().map(|c| c.name.clone()).collect();
 
-        let (rows, prefix, parent) = match &spec.rows {
-            RowsSpec::Fixed { rows, .. } | RowsSpec::Literal { rows, .. } => {
-                (*rows, Vec::new(), None)
-            }
+        let (rows, children, parent) = match &spec.rows {
+            RowsSpec::Fixed { rows, .. } | RowsSpec::Literal { rows, .. } => (*rows, None, None),
             RowsSpec::PerParent { parent, count, .. } => {
                 let parent_core = compiled
                     .get(parent)
                     .expect("validated: parents compile first")
                     .clone();
-                let sampler = Sampler::new(count);
                 let count_key = column_key(seed, &spec.name, "\u{0}count");
-                let mut prefix = Vec::with_capacity(parent_core.rows as usize + 1);
-                let mut total = 0u64;
-                for p in 0..parent_core.rows {
-                    prefix.push(total);
-                    let n = match count.kind {
-                        DistKind::Constant(c) => c as u64,
-                        _ => sampler.int(&mut CellRng::new(count_key, p)).max(0) as u64,
-                    };
-                    total += n;
-                }
-                prefix.push(total);
-                (total, prefix, Some(parent_core))
+                let children = ChildIndex::new(count, count_key, parent_core.rows);
+                (children.total(), Some(children), Some(parent_core))
             }
         };
 
@@ -112,7 +100,7 @@ impl TableCore {
         Ok(TableCore {
             spec: spec.clone(),
             rows,
-            prefix,
+            children,
             parent,
             columns,
             names,
@@ -127,23 +115,53 @@ impl TableCore {
 
     /// The row's context (parent row, position among siblings).
     pub fn ctx(&self, row: u64) -> RowCtx {
-        if self.prefix.is_empty() {
-            return RowCtx::new(row, row, 0);
+        match &self.children {
+            None => RowCtx::new(row, row, 0),
+            Some(children) => {
+                let (parent, child) = children.parent_of(row);
+                RowCtx::new(row, parent, child)
+            }
         }
-        let parent = self.prefix.partition_point(|&start| start <= row) as u64 - 1;
-        RowCtx::new(row, parent, row - self.prefix[parent as usize])
     }
 
     /// The rows whose parent is `parent`.
     pub fn children_of(&self, parent: u64) -> Range<u64> {
-        match self.prefix.get(parent as usize..parent as usize + 2) {
-            Some(w) => w[0]..w[1],
+        match &self.children {
+            Some(children) => children.children_of(parent),
             None => 0..0,
         }
     }
 
+    /// How many children parent row `parent` has (0 without a parent table).
+    #[inline]
+    pub fn child_count(&self, parent: u64) -> u64 {
+        self.children.as_ref().map_or(0, |c| c.count_of(parent))
+    }
+
     pub fn has_parent(&self) -> bool {
-        !self.prefix.is_empty()
+        self.children.is_some()
+    }
+
+    /// Shard `shard`'s rows: a root table's own slice, or the children of
+    /// the parent rows in the parent's shard (contiguous either way).
+    pub fn shard_rows(&self, shard: Shard) -> Range<u64> {
+        match (&self.parent, &self.children) {
+            (Some(parent), Some(children)) => {
+                let parents = parent.shard_rows(shard);
+                let start = children.children_of(parents.start).start;
+                let end = match parents.end.checked_sub(1) {
+                    Some(last) if parents.end > parents.start => children.children_of(last).end,
+                    _ => start,
+                };
+                start..end
+            }
+            _ => shard.range_of(self.rows),
+        }
+    }
+
+    /// Bytes kept per table for finding parents (bounded, see `children.rs`).
+    pub fn index_bytes(&self) -> usize {
+        self.children.as_ref().map_or(0, ChildIndex::heap_bytes)
     }
 
     /// The value of one column at one row, computing just the columns it

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::profile::RowsSpec;
 
 fn dataset(text: &str) -> Dataset {
     let profile = Profile::from_str(text, Path::new("t.toml")).unwrap();
@@ -111,6 +112,93 @@ fn chunks_cover_the_table_exactly() {
         let last = chunks.last().unwrap();
         assert_eq!(last.first_row + last.rows, t.row_count());
     }
+}
+
+/// Every row of every table in shard `shard`, through `jobs` chunks.
+fn shard_rows(d: &Dataset, shard: Shard, jobs: usize) -> Vec<Vec<Vec<Value>>> {
+    d.tables()
+        .iter()
+        .map(|t| {
+            let mut rows = Vec::new();
+            for chunk in t.chunks_of(t.shard_rows(shard), jobs) {
+                let mut cursor = t.rows(&chunk);
+                while let Some(row) = cursor.next_row() {
+                    rows.push(row.to_vec());
+                }
+            }
+            rows
+        })
+        .collect()
+}
+
+#[test]
+fn shards_together_are_a_single_run_whatever_the_jobs() {
+    let d = Dataset::new(&shipped("default")).unwrap();
+    let whole = all_rows(&d, 1);
+    for n in [1u64, 2, 3, 7] {
+        let mut union: Vec<Vec<Vec<Value>>> = vec![Vec::new(); d.tables().len()];
+        for i in 0..n {
+            let part = shard_rows(&d, Shard::new(i, n).unwrap(), 1 + i as usize % 3);
+            for (table, rows) in union.iter_mut().zip(part) {
+                table.extend(rows);
+            }
+        }
+        assert!(union == whole, "{n} shards differ from one run");
+    }
+}
+
+#[test]
+fn children_follow_their_parents_into_the_shard() {
+    let d = Dataset::new(&shipped("default")).unwrap();
+    for n in [2u64, 3, 5] {
+        for i in 0..n {
+            let shard = Shard::new(i, n).unwrap();
+            for t in d.tables() {
+                let rows = t.shard_rows(shard);
+                let RowsSpec::PerParent { parent, .. } = &t.spec().rows else {
+                    assert_eq!(rows, shard.range_of(t.row_count()), "{}", t.name());
+                    continue;
+                };
+                // `servers` is not loaded (`load = false`) but still splits.
+                let Some(parent) = d.table(parent) else {
+                    continue;
+                };
+                let parents = parent.shard_rows(shard);
+                for row in rows {
+                    let p = t.parent_row_of(row).unwrap();
+                    assert!(parents.contains(&p), "{} row {row}: parent {p}", t.name());
+                }
+            }
+        }
+    }
+    // The split is stable: pinned for one table of the shipped profile.
+    let sessions = d.table("game_sessions").unwrap();
+    let players = d.table("players").unwrap();
+    let middle = Shard::new(1, 3).unwrap();
+    assert_eq!(players.shard_rows(middle), 3333..6666);
+    let sessions_rows = sessions.shard_rows(middle);
+    assert_eq!(
+        sessions_rows.start,
+        sessions.children_of(3333).start,
+        "the children of player row 3333 open shard 1/3"
+    );
+    assert_eq!(sessions_rows.end, sessions.children_of(6666).start);
+}
+
+#[test]
+fn the_parent_index_stays_small() {
+    let d = Dataset::new(&shipped("large")).unwrap();
+    for t in d.tables() {
+        assert!(
+            t.index_bytes() <= MAX_INDEX_BLOCKS as usize * 8,
+            "{}: {} bytes",
+            t.name(),
+            t.index_bytes()
+        );
+    }
+    // A million players: their sessions keep 1/64th of the old 8 MB.
+    let sessions = d.table("game_sessions").unwrap().index_bytes();
+    assert!(sessions <= 1_000_000 / 64 * 8 + 8, "{sessions}");
 }
 
 #[test]
