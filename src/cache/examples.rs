@@ -11,7 +11,7 @@ use super::plan::warm_sets;
 use super::resp::Command;
 use super::sink::Sink;
 use super::spec::{CacheSpec, RowSource};
-use crate::generate::Dataset;
+use crate::generate::{Dataset, Shard};
 
 /// Commands of a set kept in memory to pick examples from.
 const KEPT_COMMANDS: usize = 64;
@@ -75,7 +75,7 @@ pub async fn preview(
             limit: KEPT_COMMANDS,
             sent: 0,
         };
-        let reports = warm_sets(&[set], spec, dataset, &mut sink).await?;
+        let reports = warm_sets(&[set], spec, dataset, Shard::WHOLE, &mut sink).await?;
         let report = reports.into_iter().next().expect("one report per set");
         let Sink::Memory { kept, .. } = sink else {
             unreachable!("the sink made above")

@@ -40,7 +40,7 @@ pub use spec::{CacheSpec, DEFAULT_PREFIX};
 pub use summary::CacheSummary;
 
 use crate::db::SecretUrl;
-use crate::generate::Dataset;
+use crate::generate::{Dataset, Shard};
 use crate::ui;
 
 /// How to warm: where to, and what first.
@@ -56,6 +56,8 @@ pub struct CacheOptions {
     pub only: Vec<String>,
     /// How long connecting to Redis may take (`None`: no limit).
     pub connect_timeout: Option<Duration>,
+    /// Warm only this shard's rows (`--shard i/n`; see `plan::warm_sets`).
+    pub shard: Shard,
 }
 
 impl Default for CacheOptions {
@@ -66,6 +68,7 @@ impl Default for CacheOptions {
             reset: false,
             only: Vec::new(),
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            shard: Shard::WHOLE,
         }
     }
 }
@@ -107,7 +110,7 @@ pub async fn warm(
             (sink, destination, removed)
         }
     };
-    let reports = plan::warm_sets(&sets, spec, dataset, &mut sink).await?;
+    let reports = plan::warm_sets(&sets, spec, dataset, options.shard, &mut sink).await?;
     for report in &reports {
         ui::info(format!(
             "warmed {}: {} ({}), {}",

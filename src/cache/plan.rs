@@ -11,6 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
+use std::ops::Range;
 use std::time::Instant;
 
 use super::CacheError;
@@ -20,7 +21,7 @@ use super::spec::{
     CacheSpec, CompareOp, Condition, CounterValue, Kind, Literal, Operand, Part, RowSource,
     SetSpec, Template, Test, number, sort_key,
 };
-use crate::generate::{Chunk, Dataset, RowCursor, TableGen, Value};
+use crate::generate::{Chunk, Dataset, RowCursor, Shard, TableGen, Value};
 use crate::ui;
 
 /// Pending members across all keys before everything pending is sent.
@@ -47,12 +48,27 @@ pub struct SetReport {
 /// the order given. Sets that read the same table share one pass over its
 /// rows (the shipped profiles read `game_sessions` for three sets), so each
 /// row is generated once.
+///
+/// With a shard of several, each set writes the rows of the shard's range
+/// of its table (`count` sets: the shard's range of `0..count`), except a
+/// set with `top`: its best rows are chosen among all rows, so shard 0
+/// writes it whole and the others skip it.
 pub async fn warm_sets(
     sets: &[&SetSpec],
     spec: &CacheSpec,
     dataset: &Dataset,
+    shard: Shard,
     sink: &mut Sink,
 ) -> Result<Vec<SetReport>, CacheError> {
+    let has_top = |set: &SetSpec| matches!(&set.source, RowSource::Table { top: Some(_), .. });
+    // Whole: sets of one table share a pass. Sharded: `top` sets pass over
+    // the whole table on their own.
+    let same_pass = |a: &SetSpec, b: &SetSpec| match (&a.source, &b.source) {
+        (RowSource::Table { table: x, .. }, RowSource::Table { table: y, .. }) => {
+            x == y && (shard.is_whole() || has_top(a) == has_top(b))
+        }
+        _ => false,
+    };
     let mut reports: Vec<Option<SetReport>> = vec![None; sets.len()];
     let mut done = vec![false; sets.len()];
     for first in 0..sets.len() {
@@ -62,10 +78,8 @@ pub async fn warm_sets(
         let started = Instant::now();
         let group: Vec<usize> = match &sets[first].source {
             RowSource::Count(_) => vec![first],
-            RowSource::Table { table, .. } => (first..sets.len())
-                .filter(
-                    |&i| matches!(&sets[i].source, RowSource::Table { table: t, .. } if t == table),
-                )
+            RowSource::Table { .. } => (first..sets.len())
+                .filter(|&i| same_pass(sets[first], sets[i]))
                 .collect(),
         };
         let mut emitters: Vec<Emitter> = group
@@ -74,13 +88,21 @@ pub async fn warm_sets(
             .collect();
         match &sets[first].source {
             RowSource::Count(n) => {
-                count_pass(*n, &sets[first].name, &mut emitters[0], sink).await?
+                let range = shard.range_of(*n);
+                count_pass(range, &sets[first].name, &mut emitters[0], sink).await?
             }
-            RowSource::Table { table, .. } => {
+            RowSource::Table { table, top, .. } => {
                 let table = dataset
                     .table(table)
                     .expect("checked when the profile loaded");
-                table_pass(table, &mut emitters, sink).await?;
+                let range = match (top, shard.index()) {
+                    (None, _) => Some(table.shard_rows(shard)),
+                    (Some(_), 0) => Some(0..table.row_count()),
+                    (Some(_), _) => None,
+                };
+                if let Some(range) = range {
+                    table_pass(table, range, &mut emitters, sink).await?;
+                }
             }
         }
         let seconds = started.elapsed().as_secs_f64();
@@ -100,15 +122,15 @@ pub async fn warm_sets(
     Ok(reports.into_iter().flatten().collect())
 }
 
-/// `count = N`: N synthetic rows.
+/// `count = N`: synthetic rows (those of `range`, a part of `0..N`).
 async fn count_pass(
-    n: u64,
+    range: Range<u64>,
     name: &str,
     emitter: &mut Emitter<'_>,
     sink: &mut Sink,
 ) -> Result<(), CacheError> {
-    let bar = ui::bar(&format!("warming {name}"), n, "rows");
-    for index in 0..n {
+    let bar = ui::bar(&format!("warming {name}"), range.end - range.start, "rows");
+    for index in range {
         emitter.row(sink, &[], index).await?;
         if index % 4096 == 4095 {
             bar.inc(4096);
@@ -201,21 +223,22 @@ fn columns_to_generate(emitters: &[Emitter<'_>]) -> (Vec<usize>, Vec<usize>, Vec
     (used, first, needs_rest)
 }
 
-/// One pass over a table's rows for every set that reads it.
+/// One pass over a table's rows (those of `range`) for every set that reads it.
 async fn table_pass(
     table: &TableGen,
+    range: Range<u64>,
     emitters: &mut [Emitter<'_>],
     sink: &mut Sink,
 ) -> Result<(), CacheError> {
     let (used, first, needs_rest) = columns_to_generate(emitters);
-    let mut rows = Rows::new(table, used, first);
+    let mut rows = Rows::new(table, range.clone(), used, first);
     let mut tops: Vec<Option<TopRows>> = emitters.iter().map(|e| TopRows::of(e.set)).collect();
     // Labelled by the cache sets, not the table: a bar named after a table
     // the load just filled would read as the load starting again.
     let names: Vec<&str> = emitters.iter().map(|e| e.set.name.as_str()).collect();
     let bar = ui::bar(
         &format!("warming {}", names.join(", ")),
-        table.row_count(),
+        range.end - range.start,
         &format!("{} rows", table.name()),
     );
     let projected = rows.is_projected();
@@ -277,11 +300,18 @@ struct Rows<'d> {
     cursor: Option<RowCursor<'d>>,
     values: Vec<Value>,
     next: u64,
+    end: u64,
 }
 
 impl<'d> Rows<'d> {
-    /// `first`: the columns every row needs (a subset of `used`).
-    fn new(table: &'d TableGen, used: Vec<usize>, first: Vec<usize>) -> Rows<'d> {
+    /// The rows of `range`; `first`: the columns every row needs (a subset
+    /// of `used`).
+    fn new(
+        table: &'d TableGen,
+        range: Range<u64>,
+        used: Vec<usize>,
+        first: Vec<usize>,
+    ) -> Rows<'d> {
         let width = table.columns().len();
         // Measured on the large profile: a column costs about a third of a
         // whole row when a table's rows hang off parents (finding a row's
@@ -302,8 +332,8 @@ impl<'d> Rows<'d> {
         });
         let cursor = (!projected).then(|| {
             let whole = Chunk {
-                first_row: 0,
-                rows: table.row_count(),
+                first_row: range.start,
+                rows: range.end - range.start,
             };
             table.rows(&whole)
         });
@@ -312,14 +342,15 @@ impl<'d> Rows<'d> {
             projection,
             cursor,
             values: vec![Value::Null; width],
-            next: 0,
+            next: range.start,
+            end: range.end,
         }
     }
 
     /// The next row (its index and values). When projected, only the
     /// filters' columns are filled: call [`Self::complete`] for the rest.
     fn next(&mut self) -> Option<(u64, &[Value])> {
-        if self.next >= self.table.row_count() {
+        if self.next >= self.end {
             return None;
         }
         let index = self.next;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::{GlobalArgs, ProfileArgs, confirm, output};
 use crate::cache::{self, CacheOptions, CacheSpec};
 use crate::error::{ExitCode, Result};
-use crate::generate::Dataset;
+use crate::generate::{Dataset, Shard};
 use crate::ui;
 
 /// Warm the Redis caches from a profile's rows, without touching the database
@@ -29,6 +29,16 @@ pub struct WarmArgs {
     #[arg(long, value_name = "SET")]
     pub only: Vec<String>,
 
+    /// Warm only shard I of N (counted from 0): the keys of that shard's rows
+    /// (`top` sets whole from shard 0); N runs give one warm's keys (docs/sharding.md)
+    #[arg(
+        long,
+        value_name = "I/N",
+        env = "SEEDKIT_SHARD",
+        hide_env_values = true
+    )]
+    pub shard: Option<Shard>,
+
     #[command(flatten)]
     pub profile: ProfileArgs,
 }
@@ -42,6 +52,9 @@ pub async fn run(args: &WarmArgs, global: &GlobalArgs) -> Result<ExitCode> {
             "profile {} declares no cache sets ([redis.sets.NAME]): nothing to warm",
             profile.path.display()
         ));
+    }
+    if let (true, Some(shard)) = (args.reset, args.shard.filter(|s| !s.is_whole())) {
+        return Err(reset_with_shard(shard, &spec.prefix));
     }
     if args.reset {
         cache::check_reset_prefix(&spec)?;
@@ -63,8 +76,25 @@ pub async fn run(args: &WarmArgs, global: &GlobalArgs) -> Result<ExitCode> {
         reset: args.reset,
         only: args.only.clone(),
         connect_timeout: global.redis_connect_timeout(),
+        shard: args.shard.unwrap_or(Shard::WHOLE),
     };
     let summary = cache::warm(&dataset, &spec, &options).await?;
     output::result(&summary, global.format, output::print_cache)?;
     Ok(ExitCode::Success)
+}
+
+/// `--reset` from one shard would remove the keys other shards already
+/// wrote: emptying the prefix is a separate step, once, before the shards.
+pub(crate) fn reset_with_shard(shard: Shard, prefix: &str) -> crate::error::Error {
+    crate::error::Error::usage_with_hint(
+        format!(
+            "--reset with --shard {shard} would remove the keys the other shards wrote: \
+             empty the keys once, before the shards start"
+        ),
+        format!(
+            "redis-cli -u \"$REDIS_URL\" --scan --pattern '{}*' | xargs -r redis-cli -u \"$REDIS_URL\" unlink \
+             (on a Redis Cluster, against each master), then run the shards without --reset",
+            prefix.replace('\'', "'\\''")
+        ),
+    )
 }

@@ -331,11 +331,7 @@ impl RowCursor<'_> {
                 let start = self.siblings.end;
                 self.siblings = start..start + table.child_count(self.ctx.parent);
             }
-            RowCtx::new(
-                self.next,
-                self.ctx.parent,
-                self.next - self.siblings.start,
-            )
+            RowCtx::new(self.next, self.ctx.parent, self.next - self.siblings.start)
         } else {
             RowCtx::new(self.next, self.next, 0)
         };

@@ -61,9 +61,9 @@ impl FromStr for Shard {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Shard, String> {
-        let (index, count) = text
-            .split_once('/')
-            .ok_or_else(|| format!("expected I/N (shard I of N, counted from 0), like 0/3; got `{text}`"))?;
+        let (index, count) = text.split_once('/').ok_or_else(|| {
+            format!("expected I/N (shard I of N, counted from 0), like 0/3; got `{text}`")
+        })?;
         let number = |part: &str, what: &str| {
             part.trim()
                 .parse::<u64>()

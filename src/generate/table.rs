@@ -17,8 +17,8 @@ use super::rng::{column_key, sub_key};
 use super::shard::Shard;
 use super::value::Value;
 use crate::profile::{
-    ColumnSpec, Generator, JsonField, Location, Pick, ProfileError, RowsSpec,
-    SeriesIndex, TableSpec, TemplatePart,
+    ColumnSpec, Generator, JsonField, Location, Pick, ProfileError, RowsSpec, SeriesIndex,
+    TableSpec, TemplatePart,
 };
 
 /// Where a row sits: its index, and for `per_parent` tables its parent row

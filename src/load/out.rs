@@ -1,6 +1,12 @@
 //! `seed --out DIR`: the same rows as files, one per table, plus a
 //! `load.sql` that loads them with psql's `\copy` in foreign-key order.
 //! No database is involved.
+//!
+//! With `--shard i/n` the files hold shard i's rows and are named for it
+//! (`players.shard-1-of-3.copy`). Rows reference rows of other shards, so
+//! the shards load together: every shard writes the same `load.sql`, which
+//! loads all n shards' files table by table; gather the n folders' files in
+//! one folder (or write them to a shared one) and run it once.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -14,50 +20,75 @@ use super::stream::{self, Encoding};
 use super::summary::Summary;
 use super::text::TextFormat;
 use crate::db::{quote_ident, quote_literal, quote_qualified};
-use crate::generate::Dataset;
+use crate::generate::{Dataset, Shard};
 
-/// The file name for a table: `<table>.copy` or `<table>.csv`.
-pub fn file_name(table: &str, format: TextFormat) -> String {
-    format!("{table}.{}", format.extension())
+/// The file name for a table: `<table>.copy` or `<table>.csv`, and for a
+/// shard of several `<table>.shard-<i>-of-<n>.copy`.
+pub fn file_name(table: &str, format: TextFormat, shard: Shard) -> String {
+    match shard.is_whole() {
+        true => format!("{table}.{}", format.extension()),
+        false => format!(
+            "{table}.shard-{}-of-{}.{}",
+            shard.index(),
+            shard.count(),
+            format.extension()
+        ),
+    }
 }
 
-/// Writes every table of `dataset` into `dir` and `load.sql` next to them.
+/// Writes shard `shard` of every table of `dataset` into `dir` and
+/// `load.sql` next to them.
 pub fn write(
     dataset: Arc<Dataset>,
     dir: &Path,
     format: TextFormat,
     jobs: usize,
+    shard: Shard,
     profile: &str,
 ) -> Result<Summary, LoadError> {
     let started = Instant::now();
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, &e))?;
     let mut summary = Summary::new(profile.to_string(), dataset.seed(), "files", jobs);
     summary.out_dir = Some(dir.display().to_string());
+    summary.shard = (!shard.is_whole()).then(|| shard.to_string());
     let mut script = format!(
-        "-- Written by `seedkit seed --out`: profile {profile}, seed {}.\n\
-         -- Load into a migrated, empty database from this folder:\n\
-         --   psql -v ON_ERROR_STOP=1 -1 -f load.sql\n",
+        "-- Written by `seedkit seed --out`: profile {profile}, seed {}.\n",
         dataset.seed()
     );
+    script.push_str(&match shard.is_whole() {
+        true => "-- Load into a migrated, empty database from this folder:\n\
+                 --   psql -v ON_ERROR_STOP=1 -1 -f load.sql\n"
+            .to_string(),
+        false => format!(
+            "-- Every shard (--shard 0/{n} .. {last}/{n}) writes this same script. Rows\n\
+             -- reference rows of other shards: put the {n} shards' files in one folder,\n\
+             -- then load them all into a migrated, empty database from there:\n\
+             --   psql -v ON_ERROR_STOP=1 -1 -f load.sql\n",
+            n = shard.count(),
+            last = shard.count() - 1
+        ),
+    });
     for (index, table) in dataset.tables().iter().enumerate() {
-        let name = file_name(table.name(), format);
-        let path = dir.join(&name);
-        let progress = TableProgress::start(table.name(), table.row_count());
-        let (rows, bytes) = write_table(&dataset, index, &path, format, jobs, &progress)?;
+        let path = dir.join(file_name(table.name(), format, shard));
+        let range = table.shard_rows(shard);
+        let progress = TableProgress::start(table.name(), range.end - range.start);
+        let (rows, bytes) = write_table(&dataset, index, range, &path, format, jobs, &progress)?;
         summary.tables.push(progress.finish(rows, bytes));
         let columns: Vec<String> = table.columns().iter().map(|c| quote_ident(c)).collect();
-        script.push_str(&format!(
-            "\\copy {} ({}) FROM '{}'{}\n",
-            quote_qualified(table.name()),
-            columns.join(", "),
-            name.replace('\'', "''"),
-            format.copy_options()
-        ));
+        for i in 0..shard.count() {
+            let every = Shard::new(i, shard.count()).expect("i < count");
+            script.push_str(&format!(
+                "\\copy {} ({}) FROM '{}'{}\n",
+                quote_qualified(table.name()),
+                columns.join(", "),
+                file_name(table.name(), format, every).replace('\'', "''"),
+                format.copy_options()
+            ));
+        }
     }
     let tables: Vec<&str> = dataset.tables().iter().map(|t| t.name()).collect();
     script.push_str(&move_sequences(&tables));
-    let script_path = dir.join("load.sql");
-    std::fs::write(&script_path, script).map_err(|e| write_error(&script_path, &e))?;
+    write_script(dir, &script)?;
     summary.phases.generate_copy = super::summary::round3(started.elapsed().as_secs_f64());
     summary.finish(started.elapsed());
     Ok(summary)
@@ -97,9 +128,20 @@ fn move_sequences(tables: &[&str]) -> String {
     )
 }
 
+/// Writes `load.sql` through a temporary file and a rename: shards writing
+/// into one shared folder each write the same script, and a reader never
+/// sees half of one.
+fn write_script(dir: &Path, script: &str) -> Result<(), LoadError> {
+    let path = dir.join("load.sql");
+    let temporary = dir.join(format!(".load.sql.{}.tmp", std::process::id()));
+    std::fs::write(&temporary, script).map_err(|e| write_error(&temporary, &e))?;
+    std::fs::rename(&temporary, &path).map_err(|e| write_error(&path, &e))
+}
+
 fn write_table(
     dataset: &Arc<Dataset>,
     index: usize,
+    range: std::ops::Range<u64>,
     path: &PathBuf,
     format: TextFormat,
     jobs: usize,
@@ -114,7 +156,10 @@ fn write_table(
             .map_err(|e| write_error(path, &e))?;
         bytes += header.len() as u64;
     }
-    let chunks = table.chunks(stream::chunk_count(table.row_count(), jobs));
+    let chunks = table.chunks_of(
+        range.clone(),
+        stream::chunk_count(range.end - range.start, jobs),
+    );
     let mut rows_stream = stream::spawn(
         Arc::clone(dataset),
         index,

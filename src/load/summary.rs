@@ -63,6 +63,9 @@ pub struct Summary {
     /// Where `--out` wrote the files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_dir: Option<String>,
+    /// `i/n` when this run was one shard of several (`--shard`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<CachePhase>,
 }
@@ -82,6 +85,7 @@ impl Summary {
             rows_per_second: 0.0,
             retries: 0,
             out_dir: None,
+            shard: None,
             cache: None,
         }
     }

@@ -24,7 +24,7 @@ fn warm(redis: &TestRedis, extra: &[&str]) -> Output {
         .run()
 }
 
-fn connect(url: &str) -> redis::Connection {
+pub(crate) fn connect(url: &str) -> redis::Connection {
     redis::Client::open(url)
         .and_then(|c| c.get_connection())
         .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
@@ -33,7 +33,7 @@ fn connect(url: &str) -> redis::Connection {
 /// Every key under `prefix` with its type, value and whether it has a TTL,
 /// keyed by the name without the prefix: two warms with the same seed must
 /// give equal snapshots.
-fn snapshot(con: &mut redis::Connection, prefix: &str) -> BTreeMap<String, String> {
+pub(crate) fn snapshot(con: &mut redis::Connection, prefix: &str) -> BTreeMap<String, String> {
     let keys: Vec<String> = scan(con, format!("{prefix}*"));
     let mut out = BTreeMap::new();
     for key in keys {

@@ -22,4 +22,5 @@ mod profile_init;
 mod safety;
 mod schema;
 mod seed;
+mod shard;
 mod verify;

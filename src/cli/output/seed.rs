@@ -52,6 +52,9 @@ pub fn print_summary(summary: &Summary) {
     if let Some(dir) = &summary.out_dir {
         emit!("written to: {dir}");
     }
+    if let Some(shard) = &summary.shard {
+        emit!("shard: {shard} (this run's rows only)");
+    }
     let width = column_width(summary.tables.iter().map(|t| t.table.as_str()), "table");
     emit!(
         "{:<width$} {:>12} {:>11} {:>9}",

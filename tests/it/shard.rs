@@ -1,0 +1,244 @@
+//! `--shard i/n`: n shards together give a single run's rows and keys.
+//!
+//! `seed --out` of shards 0/3, 1/3 and 2/3 (each with its own `--jobs`)
+//! against the unsharded files, table by table; their shared `load.sql`
+//! loading all three into one database against a single seed; `warm
+//! --shard` of three shards against one warm (own Redis prefixes); and the
+//! errors for shards that do not exist.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::cache::{connect, snapshot};
+use crate::support::{TestDb, TestRedis, seedkit};
+
+/// The files `seed --out` wrote into `dir` (name -> content), load.sql aside.
+fn files(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "copy"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect()
+}
+
+fn sorted_lines(text: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort_unstable();
+    lines
+}
+
+fn out(profile: &str, dir: &Path, extra: &[&str]) {
+    seedkit()
+        .args(["seed", "--profile", profile, "--out"])
+        .arg(dir)
+        .args(extra)
+        .run()
+        .success();
+}
+
+#[test]
+fn out_shards_together_equal_the_unsharded_files_table_by_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    out("default", &whole, &["--jobs", "2"]);
+    let whole = files(&whole);
+    assert!(whole.len() > 5, "{:?}", whole.keys());
+
+    let mut union: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut scripts = Vec::new();
+    for (i, jobs) in [(0, "1"), (1, "3"), (2, "2")] {
+        let shard_dir = dir.path().join(format!("shard{i}"));
+        out(
+            "default",
+            &shard_dir,
+            &["--shard", &format!("{i}/3"), "--jobs", jobs],
+        );
+        for (name, text) in files(&shard_dir) {
+            let suffix = format!(".shard-{i}-of-3.copy");
+            let table = name
+                .strip_suffix(&suffix)
+                .unwrap_or_else(|| panic!("{name} is not named for shard {i}/3"));
+            union
+                .entry(format!("{table}.copy"))
+                .or_default()
+                .extend(text.lines().map(str::to_string));
+        }
+        scripts.push(std::fs::read_to_string(shard_dir.join("load.sql")).unwrap());
+    }
+    assert_eq!(
+        union.keys().collect::<Vec<_>>(),
+        whole.keys().collect::<Vec<_>>()
+    );
+    let mut nonempty_shards = 0;
+    for (name, text) in &whole {
+        let mut lines: Vec<&str> = union[name].iter().map(String::as_str).collect();
+        lines.sort_unstable();
+        assert_eq!(
+            lines,
+            sorted_lines(text),
+            "{name}: shards differ from one run"
+        );
+        nonempty_shards += usize::from(!lines.is_empty());
+    }
+    assert!(nonempty_shards > 5);
+    // Every shard writes the same script, loading all three shards' files.
+    assert_eq!(scripts[0], scripts[1]);
+    assert_eq!(scripts[0], scripts[2]);
+    for i in 0..3 {
+        assert!(
+            scripts[0].contains(&format!("FROM 'players.shard-{i}-of-3.copy'")),
+            "{}",
+            scripts[0]
+        );
+    }
+}
+
+#[test]
+fn the_shards_load_sql_loads_all_shards_like_one_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let gathered = dir.path().join("gathered");
+    for i in 0..3 {
+        let shard_dir = dir.path().join(format!("shard{i}"));
+        out("ci", &shard_dir, &["--shard", &format!("{i}/3")]);
+        std::fs::create_dir_all(&gathered).unwrap();
+        for entry in std::fs::read_dir(&shard_dir).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, gathered.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let loaded = TestDb::new("shard_load_sql");
+    loaded.seedkit().arg("migrate").run().success();
+    let psql = std::process::Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-1",
+            "-f",
+            "load.sql",
+            "-d",
+        ])
+        .arg(&loaded.url)
+        .current_dir(&gathered)
+        .output()
+        .unwrap();
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+
+    let seeded = TestDb::new("shard_load_sql_ref");
+    seeded.seedkit().arg("migrate").run().success();
+    seeded
+        .seedkit()
+        .args(["seed", "--profile", "ci", "--no-cache"])
+        .run()
+        .success();
+    let tables = seeded.rows(
+        "SELECT relname FROM pg_stat_user_tables WHERE relname NOT LIKE 'seedkit%' ORDER BY 1",
+    );
+    assert!(tables.len() > 5, "{tables:?}");
+    for table in tables.iter().map(|r| &r[0]) {
+        assert_eq!(
+            loaded.table_checksum(table, "t::text"),
+            seeded.table_checksum(table, "t::text"),
+            "{table}"
+        );
+    }
+    assert_eq!(
+        loaded.query("SELECT nextval(pg_get_serial_sequence('players', 'id'))"),
+        seeded.query("SELECT nextval(pg_get_serial_sequence('players', 'id'))"),
+    );
+}
+
+#[test]
+fn warm_shards_together_give_the_keys_and_values_of_one_warm() {
+    let one = TestRedis::new("shard_warm_one");
+    let three = TestRedis::new("shard_warm_three");
+    let warm = |redis: &TestRedis, extra: &[&str]| {
+        seedkit()
+            .env("REDIS_URL", &redis.url)
+            .args(["warm", "--profile", "ci", "--set"])
+            .arg(format!("redis.prefix={}", redis.prefix))
+            .args(extra)
+            .run()
+    };
+    warm(&one, &[]).success();
+    let mut shard_keys = Vec::new();
+    for i in 0..3 {
+        let report = warm(&three, &["--shard", &format!("{i}/3"), "--format", "json"]);
+        report.success();
+        let sets = report.json()["sets"].clone();
+        let player_cache = sets
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "player_cache")
+            .unwrap()["keys"]
+            .as_u64()
+            .unwrap();
+        shard_keys.push(player_cache);
+    }
+    // `top` sets come whole from shard 0.
+    assert_eq!(shard_keys, [100, 0, 0]);
+    let mut con = connect(&one.url);
+    let single = snapshot(&mut con, &one.prefix);
+    assert!(single.len() > 100, "{}", single.len());
+    assert_eq!(snapshot(&mut con, &three.prefix), single);
+}
+
+#[test]
+fn shards_that_do_not_exist_and_reset_with_a_shard_are_refused() {
+    for (shard, says) in [
+        ("3/3", "shards are numbered 0 to 2"),
+        ("0/0", "N must be at least 1"),
+        ("1", "expected I/N"),
+        ("x/3", "not a whole number"),
+    ] {
+        let run = seedkit()
+            .args([
+                "seed",
+                "--profile",
+                "ci",
+                "--out",
+                "/nonexistent/never",
+                "--shard",
+                shard,
+            ])
+            .run();
+        run.assert_code(2);
+        assert!(run.stderr.contains(says), "{shard}: {}", run.stderr);
+        let run = seedkit()
+            .args([
+                "warm",
+                "--profile",
+                "ci",
+                "--resp",
+                "/nonexistent/never",
+                "--shard",
+                shard,
+            ])
+            .run();
+        run.assert_code(2);
+        assert!(run.stderr.contains(says), "{shard}: {}", run.stderr);
+    }
+    let redis = TestRedis::new("shard_reset");
+    let run = seedkit()
+        .env("REDIS_URL", &redis.url)
+        .args(["warm", "--profile", "ci", "--reset", "--shard", "1/3"])
+        .run();
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("would remove the keys the other shards wrote"),
+        "{}",
+        run.stderr
+    );
+    assert!(redis.keys().is_empty());
+}
