@@ -2,11 +2,15 @@
 //! database: sample rows, each column's distribution, the fan-out of
 //! `per_parent` tables and what each cache set would hold.
 
+use std::path::{Path, PathBuf};
+
 use super::{GlobalArgs, ProfileArgs, output};
 use crate::cache::CacheSpec;
 use crate::error::{Error, ExitCode, Result};
 use crate::generate::Dataset;
-use crate::preview::{self, DEFAULT_SAMPLE, PreviewOptions};
+use crate::load::Summary;
+use crate::preview::{self, DEFAULT_SAMPLE, Preview, PreviewOptions};
+use crate::profile::Profile;
 
 /// See a profile's data before loading it: sample rows, distributions, fan-outs, cache sets
 #[derive(Debug, clap::Args)]
@@ -14,9 +18,9 @@ use crate::preview::{self, DEFAULT_SAMPLE, PreviewOptions};
 Needs no database and no Redis: every value is a pure function of the profile and seed.
 
 Examples:
-  seedkit preview --profile default                     every table, column and cache set
   seedkit preview --table game_sessions --sample 50000  one table, smaller margins
-  seedkit preview --format json | jq '.tables[0].columns[] | {name, null_rate}'")]
+  seedkit preview --format json | jq '.tables[0].columns[] | {name, null_rate}'
+  seedkit preview --html report.html                    the same as a page with a chart per column")]
 pub struct PreviewArgs {
     /// Only this table (and the cache sets that read it)
     #[arg(long, value_name = "TABLE")]
@@ -30,6 +34,10 @@ pub struct PreviewArgs {
     /// Skip the Redis cache sets (each is a full pass over its table's rows)
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Also write it as one self-contained HTML page with charts (inline SVG, no network)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 
     #[command(flatten)]
     pub profile: ProfileArgs,
@@ -57,6 +65,33 @@ pub async fn run(args: &PreviewArgs, global: &GlobalArgs) -> Result<ExitCode> {
         ..PreviewOptions::default()
     };
     let preview = preview::preview(&profile, &dataset, cache.as_ref(), &options).await?;
+    if let Some(path) = &args.html {
+        write_html(path, &preview, None)?;
+    }
     output::result(&preview, global.format, output::print_preview)?;
     Ok(ExitCode::Success)
+}
+
+/// `seed --report FILE`: the preview of what was loaded, with the load's
+/// rows, bytes and seconds per table and its time per phase.
+pub(super) async fn write_report(
+    path: &Path,
+    profile: &Profile,
+    dataset: &Dataset,
+    cache: Option<&CacheSpec>,
+    load: &Summary,
+) -> Result<()> {
+    let preview = preview::preview(profile, dataset, cache, &PreviewOptions::default()).await?;
+    write_html(path, &preview, Some(load))
+}
+
+fn write_html(path: &Path, preview: &Preview, load: Option<&Summary>) -> Result<()> {
+    preview::html::write(path, preview, load).map_err(|e| {
+        Error::usage_with_hint(
+            format!("cannot write the report to {}: {e}", path.display()),
+            "give a FILE in a folder that exists and can be written",
+        )
+    })?;
+    crate::ui::info(format!("report written to {}", path.display()));
+    Ok(())
 }

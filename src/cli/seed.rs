@@ -62,6 +62,11 @@ pub struct SeedArgs {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// After the load, write an HTML report: rows, bytes and seconds per
+    /// table, time per phase, a chart per column (as `preview --html`)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "out"])]
+    pub report: Option<PathBuf>,
+
     /// How rows reach the database (auto: one transaction on PostgreSQL,
     /// retried chunks on CockroachDB). For tests and benchmarks.
     #[arg(
@@ -229,6 +234,10 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
 
     output::result(&summary, global.format, output::print_summary)?;
+    if let Some(path) = &args.report {
+        super::preview::write_report(path, &profile, &dataset, cache_spec.as_ref(), &summary)
+            .await?;
+    }
     match cache_error {
         // The load stays committed: exit 10 whatever the cache error.
         Some(e) => Err(e.after_load().into()),

@@ -15,6 +15,7 @@
 
 pub mod column;
 pub mod fanout;
+pub mod html;
 pub mod sample;
 
 use std::time::Instant;

@@ -293,3 +293,161 @@ fn a_table_the_profile_does_not_load_is_a_usage_error_naming_the_tables() {
         out.stderr
     );
 }
+
+/// The charts of a page by their `data-column`, and the page's problems
+/// with self-containment (external URLs, scripts, style sheets).
+fn charts(html: &str) -> std::collections::HashMap<String, Vec<(f64, f64)>> {
+    let doc = scraper::Html::parse_document(html);
+    let chart = scraper::Selector::parse("svg.chart").unwrap();
+    let bar = scraper::Selector::parse("rect.bar").unwrap();
+    let linked = scraper::Selector::parse("[src], [href]").unwrap();
+    for element in doc.select(&linked) {
+        for attr in ["src", "href"] {
+            if let Some(target) = element.value().attr(attr) {
+                assert!(
+                    target.starts_with('#'),
+                    "<{} {attr}=\"{target}\"> points outside the page",
+                    element.value().name()
+                );
+            }
+        }
+    }
+    for outside in ["script", "link", "iframe", "img", "object"] {
+        let selector = scraper::Selector::parse(outside).unwrap();
+        assert_eq!(
+            doc.select(&selector).count(),
+            0,
+            "the page has a <{outside}>"
+        );
+    }
+    assert!(!html.contains("url("), "a style loads something");
+    let mut charts = std::collections::HashMap::new();
+    for svg in doc.select(&chart) {
+        let id = svg.value().attr("data-column").unwrap().to_string();
+        let bars: Vec<(f64, f64)> = svg
+            .select(&bar)
+            .map(|r| {
+                let size = |a: &str| r.value().attr(a).unwrap().parse::<f64>().unwrap();
+                (size("width"), size("height"))
+            })
+            .collect();
+        assert!(
+            charts.insert(id.clone(), bars).is_none(),
+            "two charts for {id}"
+        );
+    }
+    charts
+}
+
+fn has_data(bars: &[(f64, f64)]) -> bool {
+    bars.iter().any(|(w, h)| w * h > 0.0)
+}
+
+#[test]
+fn the_html_page_has_a_chart_with_data_per_generated_column_and_nothing_from_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.html");
+    let out = seedkit()
+        .args([
+            "preview",
+            "--profile",
+            "default",
+            "--format",
+            "json",
+            "--html",
+        ])
+        .arg(&path)
+        .run();
+    out.success();
+    let preview = out.json();
+    let charts = charts(&std::fs::read_to_string(&path).unwrap());
+    let mut expected = 0;
+    for table in preview["tables"].as_array().unwrap() {
+        let name = table["table"].as_str().unwrap();
+        // Every loaded column is one of the columns previewed ...
+        for column in table["columns_shown"].as_array().unwrap() {
+            let column = column.as_str().unwrap();
+            assert!(
+                table["columns"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c["name"] == column),
+                "{name}.{column}"
+            );
+        }
+        // ... and each previewed column (JSON fields too) has its chart.
+        for column in table["columns"].as_array().unwrap() {
+            let id = format!("{name}.{}", column["name"].as_str().unwrap());
+            let bars = charts
+                .get(&id)
+                .unwrap_or_else(|| panic!("no chart for {id}"));
+            assert!(has_data(bars), "the chart of {id} is empty: {bars:?}");
+            expected += 1;
+        }
+        if !table["fanout"].is_null() {
+            let bars = &charts[&format!("{name}.fanout")];
+            assert!(has_data(bars), "{name}'s fan-out chart is empty");
+            expected += 1;
+        }
+    }
+    assert_eq!(
+        charts.len(),
+        expected,
+        "charts of nothing: {:?}",
+        charts.keys()
+    );
+    // players (13 columns and JSON fields), game_sessions (9), ...
+    assert!(expected > 80, "{expected} charts");
+}
+
+#[test]
+fn seed_report_adds_the_loads_rows_and_seconds_per_table_and_phase() {
+    let db = crate::support::TestDb::new("preview_report");
+    db.seedkit().arg("migrate").run().success();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seed.html");
+    let out = db
+        .seedkit()
+        .args([
+            "seed",
+            "--profile",
+            "ci",
+            "--no-cache",
+            "--format",
+            "json",
+            "--report",
+        ])
+        .arg(&path)
+        .run();
+    out.success();
+    let summary = out.json();
+    let html = std::fs::read_to_string(&path).unwrap();
+    let charts = charts(&html);
+    let tables = summary["tables"].as_array().unwrap();
+    let per_table = &charts["load.tables"];
+    assert_eq!(per_table.len(), tables.len());
+    assert!(has_data(per_table));
+    // generate+copy, indexes, constraints, analyze (no cache: --no-cache).
+    assert_eq!(charts["load.phases"].len(), 4);
+    for t in tables {
+        let row = format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td>",
+            t["table"].as_str().unwrap(),
+            seedkit::ui::thousands(t["rows"].as_u64().unwrap())
+        );
+        assert!(html.contains(&row), "no load row {row}");
+    }
+    // The loaded rows are the previewed ones: players' chart is there.
+    assert!(has_data(&charts["players.level"]));
+    assert_eq!(
+        db.query("SELECT count(*) FROM players"),
+        summary["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == "players")
+            .unwrap()["rows"]
+            .to_string()
+    );
+}
