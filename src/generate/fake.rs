@@ -138,6 +138,7 @@ pub(crate) fn fill(
             }
         }
         FakeKind::DomainSuffix => s.push_str(one(rng, L::INTERNET_DOMAIN_SUFFIX)),
+        FakeKind::MacAddress => mac_address(rng, s),
         FakeKind::Industry => s.push_str(one(rng, L::COMPANY_INDUSTRY)),
         FakeKind::Company
         | FakeKind::Buzzword
@@ -209,6 +210,21 @@ fn push_from_fake_crate(kind: FakeKind, rng: &mut CellRng, s: &mut String) {
             &fake::faker::phone_number::en::PhoneNumber().fake_with_rng::<String, _>(rng),
         ),
         _ => unreachable!("only the fake crate's kinds come here"),
+    }
+}
+
+/// A locally administered unicast MAC address (`02:..`), lower-case hex.
+fn mac_address(rng: &mut CellRng, s: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bits = rng.next();
+    let mut bytes = bits.to_be_bytes();
+    bytes[2] = (bytes[2] & 0xFC) | 0x02;
+    for (i, b) in bytes[2..].iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 0xF)]));
     }
 }
 

@@ -261,7 +261,8 @@ async fn read_columns(
 
 /// The primary keys, unique constraints, secondary indexes and foreign keys
 /// of `tables` (quoted, qualified names), and the foreign keys pointing at
-/// them. Indexes marked for CLUSTER or REPLICA IDENTITY are left in place
+/// them. A partition's copy of its parent's foreign key (`conparentid`) is
+/// left out: it goes and comes back with the parent's. Indexes marked for CLUSTER or REPLICA IDENTITY are left in place
 /// (dropping them would lose that mark), and so are their constraints.
 pub async fn read_droppable(
     conn: &mut PgConnection,
@@ -297,7 +298,7 @@ pub async fn read_droppable(
         "SELECT c.conrelid::regclass::text AS tbl, c.conname::text AS name, c.contype::text AS kind,
                 pg_get_constraintdef(c.oid) AS def, obj_description(c.oid, 'pg_constraint') AS comment
          FROM pg_constraint c
-         WHERE c.contype = 'f'
+         WHERE c.contype = 'f' AND c.conparentid = 0
            AND (c.conrelid = ANY($1::regclass[]) OR c.confrelid = ANY($1::regclass[]))
          ORDER BY 1, 2",
     )
@@ -342,7 +343,7 @@ pub async fn external_references(
         "SELECT c.conrelid::regclass::text AS referencing, c.confrelid::regclass::text AS referenced,
                 c.conname::text AS name
          FROM pg_constraint c
-         WHERE c.contype = 'f' AND c.confrelid = ANY($1::regclass[])
+         WHERE c.contype = 'f' AND c.conparentid = 0 AND c.confrelid = ANY($1::regclass[])
            AND NOT (c.conrelid = ANY($1::regclass[]))
          ORDER BY 1, 3",
     )
@@ -360,16 +361,29 @@ pub async fn external_references(
         .collect()
 }
 
-/// The foreign keys between profile tables: (child, parent) by profile name.
+/// A foreign key between two profile tables, by profile name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    pub child: String,
+    pub parent: String,
+    pub constraint: String,
+    /// The child's columns in the key.
+    pub columns: Vec<String>,
+}
+
+/// The foreign keys between profile tables.
 pub async fn foreign_key_edges(
     conn: &mut PgConnection,
     tables: &[TableInfo],
-) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+) -> Result<Vec<Edge>, sqlx::Error> {
     let qualified: Vec<String> = tables.iter().map(|t| t.qualified.clone()).collect();
     let rows = sqlx::query(
         "SELECT quote_ident(cn.nspname) || '.' || quote_ident(cc.relname) AS child,
                 quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) AS parent,
-                c.conname::text AS name
+                c.conname::text AS name,
+                ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o)
+                      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n
+                      ORDER BY k.o) AS columns
          FROM pg_constraint c
          JOIN pg_class cc ON cc.oid = c.conrelid JOIN pg_namespace cn ON cn.oid = cc.relnamespace
          JOIN pg_class pc ON pc.oid = c.confrelid JOIN pg_namespace pn ON pn.oid = pc.relnamespace
@@ -390,7 +404,12 @@ pub async fn foreign_key_edges(
         let child: String = row.try_get("child")?;
         let parent: String = row.try_get("parent")?;
         if let (Some(child), Some(parent)) = (by_qualified(&child), by_qualified(&parent)) {
-            edges.push((child, parent, row.try_get("name")?));
+            edges.push(Edge {
+                child,
+                parent,
+                constraint: row.try_get("name")?,
+                columns: row.try_get("columns")?,
+            });
         }
     }
     Ok(edges)

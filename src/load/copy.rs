@@ -32,6 +32,23 @@ pub enum PgType {
     Uuid,
     Inet,
     Cidr,
+    /// `time`: the time of day of a timestamp, or `HH:MM:SS` text.
+    Time,
+    /// `timetz`: as `time`, in UTC.
+    TimeTz,
+    /// `interval`: a number of seconds, or a duration like `1h 30m`.
+    Interval,
+    /// `money`: a number, stored in cents.
+    Money,
+    /// `bytea`: text as its UTF-8 bytes, or `\x...` hex.
+    Bytea,
+    /// `macaddr`: `08:00:2b:01:02:03`.
+    Macaddr,
+    /// A built-in range type over `subtype`: text like `[1,10)` or a
+    /// two-element array `[lower, upper)`.
+    Range {
+        subtype: Box<PgType>,
+    },
     /// A one-dimensional array; `element_oid` goes into the array header.
     Array {
         element_oid: u32,
@@ -65,16 +82,35 @@ impl PgType {
             2950 => PgType::Uuid,
             869 => PgType::Inet,
             650 => PgType::Cidr,
+            1083 => PgType::Time,
+            1266 => PgType::TimeTz,
+            1186 => PgType::Interval,
+            790 => PgType::Money,
+            17 => PgType::Bytea,
+            829 => PgType::Macaddr,
+            3904 => PgType::range(PgType::Int4),
+            3926 => PgType::range(PgType::Int8),
+            3906 => PgType::range(PgType::Numeric),
+            3908 => PgType::range(PgType::Timestamp),
+            3910 => PgType::range(PgType::Timestamptz),
+            3912 => PgType::range(PgType::Date),
             _ if is_enum || name == "citext" => PgType::Text,
             _ => return None,
         };
         Some(ty)
     }
 
+    fn range(subtype: PgType) -> PgType {
+        PgType::Range {
+            subtype: Box::new(subtype),
+        }
+    }
+
     /// The type names the loader supports, for error hints.
     pub const SUPPORTED: &'static str = "boolean, smallint, integer, bigint, real, double \
-        precision, numeric, text, varchar, char, citext, enums, json, jsonb, timestamptz, \
-        timestamp, date, uuid, inet, cidr, and one-dimensional arrays of these";
+        precision, numeric, money, text, varchar, char, citext, enums, json, jsonb, \
+        timestamptz, timestamp, date, time, timetz, interval, uuid, inet, cidr, macaddr, \
+        bytea, the built-in range types, and one-dimensional arrays of these";
 }
 
 /// Encodes rows of one table in binary COPY format.
@@ -179,6 +215,26 @@ fn encode_value(value: &Value, ty: &PgType, buf: &mut Vec<u8>) -> Encoded {
         PgType::Uuid => buf.extend_from_slice(as_uuid(value)?.as_bytes()),
         PgType::Inet => encode_inet(as_ip(value)?, false, buf),
         PgType::Cidr => encode_inet(as_ip(value)?, true, buf),
+        PgType::Time => buf.extend_from_slice(&as_time_of_day(value)?.to_be_bytes()),
+        PgType::TimeTz => {
+            buf.extend_from_slice(&as_time_of_day(value)?.to_be_bytes());
+            buf.extend_from_slice(&0i32.to_be_bytes()); // UTC
+        }
+        PgType::Interval => {
+            buf.extend_from_slice(&as_interval_micros(value)?.to_be_bytes());
+            buf.extend_from_slice(&0i32.to_be_bytes()); // days
+            buf.extend_from_slice(&0i32.to_be_bytes()); // months
+        }
+        PgType::Money => {
+            let cents = (as_float(value)? * 100.0).round();
+            if cents.abs() >= 9.2e18 {
+                return Err(format!("{} is out of range for money", short(value)));
+            }
+            buf.extend_from_slice(&(cents as i64).to_be_bytes());
+        }
+        PgType::Bytea => write_bytea(value, buf)?,
+        PgType::Macaddr => buf.extend_from_slice(&as_macaddr(value)?),
+        PgType::Range { subtype } => encode_range(value, subtype, buf)?,
         PgType::Array {
             element_oid,
             element,
@@ -348,6 +404,130 @@ fn as_ip(value: &Value) -> Result<IpAddr, String> {
         Value::Text(s) => s.trim().parse().map_err(|_| mismatch(value, "inet")),
         _ => Err(mismatch(value, "inet")),
     }
+}
+
+/// Microseconds since midnight: of a timestamp's time of day, or of
+/// `HH:MM:SS[.ffffff]` text.
+fn as_time_of_day(value: &Value) -> Result<i64, String> {
+    const DAY: i64 = 86_400_000_000;
+    match value {
+        Value::Timestamp(us) => Ok(us.rem_euclid(DAY)),
+        Value::Text(s) => {
+            let text = s.trim();
+            let time = chrono::NaiveTime::parse_from_str(text, "%H:%M:%S%.f")
+                .or_else(|_| chrono::NaiveTime::parse_from_str(text, "%H:%M"))
+                .map_err(|_| mismatch(value, "time"))?;
+            use chrono::Timelike;
+            Ok(i64::from(time.num_seconds_from_midnight()) * 1_000_000
+                + i64::from(time.nanosecond() / 1_000))
+        }
+        _ => Err(mismatch(value, "time")),
+    }
+}
+
+/// An interval's microseconds: a number of seconds, or a duration text
+/// (`90s`, `1h 30m`).
+fn as_interval_micros(value: &Value) -> Result<i64, String> {
+    match value {
+        Value::Int(seconds) => seconds
+            .checked_mul(1_000_000)
+            .ok_or_else(|| format!("{seconds} seconds is out of range for interval")),
+        Value::Float(seconds) => Ok((seconds * 1_000_000.0).round() as i64),
+        Value::Text(s) => humantime::parse_duration(s.trim())
+            .map(|d| d.as_micros() as i64)
+            .map_err(|_| mismatch(value, "interval")),
+        _ => Err(mismatch(value, "interval")),
+    }
+}
+
+/// bytea: `\x...` hex text as its bytes, other text as its UTF-8.
+fn write_bytea(value: &Value, buf: &mut Vec<u8>) -> Encoded {
+    match value {
+        Value::Text(s) => match s.strip_prefix("\\x") {
+            Some(hex_text) => buf.extend_from_slice(
+                &hex::decode(hex_text).map_err(|_| mismatch(value, "bytea (\\x hex)"))?,
+            ),
+            None => buf.extend_from_slice(s.as_bytes()),
+        },
+        Value::Array(_) | Value::Null => return Err(mismatch(value, "bytea")),
+        other => buf.extend_from_slice(crate::load::text::plain_text(other).as_bytes()),
+    }
+    Ok(())
+}
+
+/// `08:00:2b:01:02:03` (or with `-`) as 6 bytes.
+fn as_macaddr(value: &Value) -> Result<[u8; 6], String> {
+    let Value::Text(s) = value else {
+        return Err(mismatch(value, "macaddr"));
+    };
+    let parts: Vec<&str> = s.trim().split([':', '-']).collect();
+    let mut out = [0u8; 6];
+    if parts.len() != 6 {
+        return Err(mismatch(value, "macaddr"));
+    }
+    for (slot, part) in out.iter_mut().zip(parts) {
+        *slot = u8::from_str_radix(part, 16).map_err(|_| mismatch(value, "macaddr"))?;
+    }
+    Ok(out)
+}
+
+/// `range_send`: a flags byte, then each finite bound as a field of the
+/// subtype. From text `[lower,upper)` (an empty bound is infinite, `empty`
+/// is the empty range) or a two-element array, taken as `[lower,upper)`.
+fn encode_range(value: &Value, subtype: &PgType, buf: &mut Vec<u8>) -> Encoded {
+    const EMPTY: u8 = 0x01;
+    const LB_INC: u8 = 0x02;
+    const UB_INC: u8 = 0x04;
+    const LB_INF: u8 = 0x08;
+    const UB_INF: u8 = 0x10;
+    let (lower, upper, lower_inclusive, upper_inclusive) = match value {
+        Value::Text(s) if s.trim().eq_ignore_ascii_case("empty") => {
+            buf.push(EMPTY);
+            return Ok(());
+        }
+        Value::Text(s) => {
+            let text = s.trim();
+            let bad = || mismatch(value, "range (write it as [lower,upper))");
+            let lower_inclusive = match text.chars().next() {
+                Some('[') => true,
+                Some('(') => false,
+                _ => return Err(bad()),
+            };
+            let upper_inclusive = match text.chars().last() {
+                Some(']') => true,
+                Some(')') => false,
+                _ => return Err(bad()),
+            };
+            let inner = &text[1..text.len() - 1];
+            let (lower, upper) = inner.split_once(',').ok_or_else(bad)?;
+            let bound = |b: &str| {
+                let b = b.trim().trim_matches('"');
+                (!b.is_empty()).then(|| Value::Text(b.to_string()))
+            };
+            (bound(lower), bound(upper), lower_inclusive, upper_inclusive)
+        }
+        Value::Array(items) if items.len() == 2 => {
+            let bound = |v: &Value| (!v.is_null()).then(|| v.clone());
+            (bound(&items[0]), bound(&items[1]), true, false)
+        }
+        _ => return Err(mismatch(value, "range")),
+    };
+    let mut flags = 0;
+    if lower.is_none() {
+        flags |= LB_INF;
+    } else if lower_inclusive {
+        flags |= LB_INC;
+    }
+    if upper.is_none() {
+        flags |= UB_INF;
+    } else if upper_inclusive {
+        flags |= UB_INC;
+    }
+    buf.push(flags);
+    for bound in [lower, upper].into_iter().flatten() {
+        encode_field(&bound, subtype, buf)?;
+    }
+    Ok(())
 }
 
 /// `inet_send`: family, prefix bits, is-cidr flag, address length, address.

@@ -11,8 +11,7 @@ use super::copy::{PgType, RowEncoder};
 use crate::generate::{Dataset, TableGen};
 use crate::profile::{Location, ProfileError};
 
-/// A foreign key between two profile tables: (child, parent, constraint).
-pub type Edge = (String, String, String);
+pub use super::catalog::Edge;
 
 /// Checks every table of `dataset` against `catalog` (same order, `None` for
 /// a table the database does not have) and the foreign keys between them.
@@ -139,11 +138,22 @@ fn check_not_null(table: &TableGen, info: &TableInfo) -> Result<(), ProfileError
 
 fn check_order(dataset: &Dataset, edges: &[Edge]) -> Result<(), ProfileError> {
     let position = |name: &str| dataset.tables().iter().position(|t| t.name() == name);
-    for (child, parent, constraint) in edges {
+    for Edge {
+        child,
+        parent,
+        constraint,
+        columns,
+    } in edges
+    {
         let (Some(c), Some(p)) = (position(child), position(parent)) else {
             continue;
         };
-        if c < p {
+        // A key whose columns the profile leaves out (NULL: a self-reference
+        // or a cycle broken there) needs no order.
+        let filled = columns
+            .iter()
+            .any(|col| dataset.tables()[c].columns().contains(col));
+        if c < p && filled {
             let table = &dataset.tables()[c];
             return Err(catalog_error(
                 table.spec().location.clone(),

@@ -182,10 +182,11 @@ pub enum FakeKind {
     ZipCode,
     Phone,
     DomainSuffix,
+    MacAddress,
 }
 
 impl FakeKind {
-    pub const ALL: [(&'static str, FakeKind); 25] = [
+    pub const ALL: [(&'static str, FakeKind); 26] = [
         ("first_name", FakeKind::FirstName),
         ("last_name", FakeKind::LastName),
         ("name", FakeKind::Name),
@@ -211,6 +212,7 @@ impl FakeKind {
         ("zip_code", FakeKind::ZipCode),
         ("phone", FakeKind::Phone),
         ("domain_suffix", FakeKind::DomainSuffix),
+        ("mac_address", FakeKind::MacAddress),
     ];
 
     pub fn name(self) -> &'static str {

@@ -136,6 +136,16 @@ impl<'a> TablePlan<'a> {
             not_loaded: unloadable.get(&table.name).cloned(),
         };
         let ctx = Context::new(table, schema, unloadable);
+        if ctx.parent.is_none()
+            && let Some((cap, column)) = ctx.row_cap(options.rows)
+        {
+            plan.rows_line = format!("rows = {cap}");
+            plan.notes.push(format!(
+                "rows: {cap}, not {}: the unique column {column} is too short for more \
+                 distinct values",
+                options.rows
+            ));
+        }
         if let Some((fk, one_to_one)) = &ctx.parent {
             let count = if *one_to_one {
                 ONE_TO_ONE_COUNT
@@ -285,6 +295,33 @@ impl<'a> Context<'a> {
         ctx.read_rules();
         ctx.plan_partitions();
         ctx
+    }
+
+    /// The most rows a unique text column of a few characters can number
+    /// (`{n}` in `char(2)` gives 1 to 99).
+    fn row_cap(&self, rows: u64) -> Option<(u64, String)> {
+        let mut cap: Option<(u64, String)> = None;
+        for name in &self.unique {
+            let Some(column) = self.table.column(name) else {
+                continue;
+            };
+            let TypeKind::Text { max_len } = column.kind else {
+                continue;
+            };
+            let facts = self.facts.get(name);
+            let limit = max_len
+                .map(i64::from)
+                .into_iter()
+                .chain(facts.and_then(|f| f.max_len))
+                .min();
+            if let Some(limit) = limit.filter(|l| (1..19).contains(l)) {
+                let most = 10u64.pow(limit as u32) - 1;
+                if most < rows && cap.as_ref().is_none_or(|(c, _)| most < *c) {
+                    cap = Some((most, name.clone()));
+                }
+            }
+        }
+        cap
     }
 
     fn broken(&self, constraint: &str) -> bool {
@@ -1034,6 +1071,14 @@ impl<'a> Context<'a> {
                 return Ok(format!(
                     "{{ fake = {{ kind = \"sentence\", min = {words}, max = {max_words} }} }}"
                 ));
+            }
+            let template = format!("{}-{{n}}", column.name);
+            let shortest = column.name.len() as i64 + 2;
+            if min <= shortest && limit.is_none_or(|l| l >= shortest + 8) {
+                comments.push(format!(
+                    "at least {min} characters: the name and the row number"
+                ));
+                return Ok(format!("{{ template = {} }}", quote(&template)));
             }
             let width = limit.unwrap_or(min).max(min);
             let pattern = "x".repeat(width as usize);
