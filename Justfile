@@ -41,6 +41,10 @@ bench:
     cargo build --release
     {{services}}; scripts/bench.sh
 
+# The README's picture: the default profile's `preview --html` page, rendered by headless Chromium into docs/img/report.png
+report-screenshot:
+    scripts/report-screenshot.sh
+
 # Stop the throwaway servers started by the recipes above
 services-stop:
     scripts/services.sh stop

@@ -27,11 +27,16 @@ pub struct SetPreview {
     pub kind: &'static str,
     /// The table whose rows make the keys (`None` for `count = N`).
     pub table: Option<String>,
-    /// Rows that passed the set's filters.
-    pub rows: u64,
+    /// Rows the set reads (its table's, or `count`).
+    pub source_rows: u64,
+    /// Rows that passed the set's filters (`None` when not computed).
+    pub rows: Option<u64>,
     /// Distinct keys, exactly as `warm` would write them.
-    pub keys: u64,
-    pub commands: u64,
+    pub keys: Option<u64>,
+    pub commands: Option<u64>,
+    /// Why the set was not computed (its table is over the row limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
     pub ttl_seconds: Option<u64>,
     /// The first keys written, with their values.
     pub examples: Vec<KeyExample>,
@@ -54,11 +59,14 @@ pub struct KeyExample {
 
 /// Every set of `spec` (or only the sets reading `table`), computed from
 /// `dataset` as `warm` computes them, with up to `examples` keys each.
+/// A set reading more than `max_rows` rows is listed but not computed
+/// (each computed set is a full pass over its rows).
 pub async fn preview(
     dataset: &Dataset,
     spec: &CacheSpec,
     table: Option<&str>,
     examples: usize,
+    max_rows: u64,
 ) -> Result<Vec<SetPreview>, CacheError> {
     let mut previews = Vec::new();
     for set in &spec.sets {
@@ -67,6 +75,31 @@ pub async fn preview(
             RowSource::Count(_) => None,
         };
         if table.is_some() && source.as_deref() != table {
+            continue;
+        }
+        let ttl_seconds = set.ttl.map(|d| d.as_secs());
+        let source_rows = match &set.source {
+            RowSource::Table { table, .. } => dataset.table(table).map_or(0, |t| t.row_count()),
+            RowSource::Count(n) => *n,
+        };
+        if source_rows > max_rows {
+            previews.push(SetPreview {
+                name: set.name.clone(),
+                kind: set.kind.type_name(),
+                table: source,
+                source_rows,
+                rows: None,
+                keys: None,
+                commands: None,
+                skipped: Some(format!(
+                    "reads {} rows, more than the limit of {}",
+                    crate::ui::thousands(source_rows),
+                    crate::ui::thousands(max_rows)
+                )),
+                ttl_seconds,
+                examples: Vec::new(),
+                seconds: 0.0,
+            });
             continue;
         }
         let started = Instant::now();
@@ -80,14 +113,15 @@ pub async fn preview(
         let Sink::Memory { kept, .. } = sink else {
             unreachable!("the sink made above")
         };
-        let ttl_seconds = set.ttl.map(|d| d.as_secs());
         previews.push(SetPreview {
             name: set.name.clone(),
             kind: report.kind,
             table: source,
-            rows: report.rows,
-            keys: report.keys,
-            commands: report.commands,
+            source_rows,
+            rows: Some(report.rows),
+            keys: Some(report.keys),
+            commands: Some(report.commands),
+            skipped: None,
             ttl_seconds,
             examples: key_examples(&kept, examples, ttl_seconds),
             seconds: crate::ui::round3(started.elapsed().as_secs_f64()),

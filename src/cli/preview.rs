@@ -9,7 +9,7 @@ use crate::cache::CacheSpec;
 use crate::error::{Error, ExitCode, Result};
 use crate::generate::Dataset;
 use crate::load::Summary;
-use crate::preview::{self, DEFAULT_SAMPLE, Preview, PreviewOptions};
+use crate::preview::{self, DEFAULT_CACHE_ROWS, DEFAULT_SAMPLE, Preview, PreviewOptions};
 use crate::profile::Profile;
 
 /// See a profile's data before loading it: sample rows, distributions, fan-outs, cache sets
@@ -34,6 +34,10 @@ pub struct PreviewArgs {
     /// Skip the Redis cache sets (each is a full pass over its table's rows)
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Cache sets reading more rows than this are listed, not computed
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CACHE_ROWS)]
+    pub cache_rows: u64,
 
     /// Also write it as one self-contained HTML page with charts (inline SVG, no network)
     #[arg(long, value_name = "FILE")]
@@ -62,6 +66,7 @@ pub async fn run(args: &PreviewArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let options = PreviewOptions {
         table: args.table.clone(),
         sample: args.sample,
+        cache_rows: args.cache_rows,
         ..PreviewOptions::default()
     };
     let preview = preview::preview(&profile, &dataset, cache.as_ref(), &options).await?;

@@ -25,7 +25,7 @@ const STYLE: &str = "
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 16px 24px; color: #1d2433; background: #fff; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 6px; border-bottom: 1px solid #d6dbe4; padding-bottom: 4px; }
 .meta { color: #5b6478; margin: 0 0 8px; }
-nav a { color: #2f5bb7; margin-right: 10px; text-decoration: none; }
+nav { display: flex; flex-wrap: wrap; gap: 2px 12px; margin-bottom: 8px; } nav a { color: #2f5bb7; text-decoration: none; }
 table { border-collapse: collapse; font-size: 12px; }
 td, th { padding: 2px 8px; border-bottom: 1px solid #eef0f4; text-align: left; white-space: nowrap; max-width: 220px; overflow: hidden; text-overflow: ellipsis; }
 th { color: #5b6478; font-weight: 600; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -87,6 +87,7 @@ pub fn render(preview: &Preview, load: Option<&Summary>) -> String {
         out.push_str("<a href=\"#cache\">cache sets</a>");
     }
     out.push_str("</nav>\n");
+    overview(&mut out, preview);
     if let Some(summary) = load {
         load_section(&mut out, summary);
     }
@@ -98,6 +99,33 @@ pub fn render(preview: &Preview, load: Option<&Summary>) -> String {
     }
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// Rows per table and keys per cache set, side by side.
+fn overview(out: &mut String, preview: &Preview) {
+    out.push_str("<div class=\"cards\">\n<div class=\"card\"><h3>rows per table</h3>");
+    let rows: Vec<(String, f64, String)> = preview
+        .tables
+        .iter()
+        .map(|t| (t.table.clone(), t.rows as f64, thousands(t.rows)))
+        .collect();
+    out.push_str(&bar_chart("overview.rows", &rows, ""));
+    out.push_str("</div>\n");
+    if !preview.cache_sets.is_empty() {
+        out.push_str("<div class=\"card\"><h3>keys per cache set</h3>");
+        let keys: Vec<(String, f64, String)> = preview
+            .cache_sets
+            .iter()
+            .map(|s| {
+                let keys = s.keys.map_or("not computed".into(), thousands);
+                let text = format!("{keys} ({})", s.kind);
+                (s.name.clone(), s.keys.unwrap_or(0) as f64, text)
+            })
+            .collect();
+        out.push_str(&bar_chart("overview.cache", &keys, "fan"));
+        out.push_str("</div>\n");
+    }
+    out.push_str("</div>\n");
 }
 
 fn load_section(out: &mut String, summary: &Summary) {
@@ -296,16 +324,24 @@ fn cache_section(out: &mut String, sets: &[SetPreview]) {
             Some(s) => humantime::format_duration(std::time::Duration::from_secs(s)).to_string(),
             None => "none".into(),
         };
+        let table = esc(set.table.as_deref().unwrap_or("count"));
+        let counts = match (set.keys, set.rows, set.commands) {
+            (Some(keys), Some(rows), Some(commands)) => format!(
+                "{} keys from {} rows of {table} &middot; {} commands",
+                thousands(keys),
+                thousands(rows),
+                thousands(commands)
+            ),
+            _ => format!(
+                "from {table}: not computed, {}",
+                esc(set.skipped.as_deref().unwrap_or("skipped"))
+            ),
+        };
         let _ = write!(
             out,
-            "<div class=\"card\"><h3>{}</h3><p>{} &middot; {} keys from {} rows of {} &middot; \
-             {} commands &middot; TTL {}</p>",
+            "<div class=\"card\"><h3>{}</h3><p>{} &middot; {counts} &middot; TTL {}</p>",
             esc(&set.name),
             set.kind,
-            thousands(set.keys),
-            thousands(set.rows),
-            esc(set.table.as_deref().unwrap_or("count")),
-            thousands(set.commands),
             esc(&ttl)
         );
         for example in &set.examples {

@@ -34,6 +34,11 @@ use sample::SampleInfo;
 /// 0.9 percentage points of the declared probability (99% confidence).
 pub const DEFAULT_SAMPLE: u64 = 20_000;
 
+/// Rows a cache set may read before it is only listed: its keys are
+/// counted by a full pass, which for the `large` profile's 5 million
+/// sessions takes far longer than the rest of a preview.
+pub const DEFAULT_CACHE_ROWS: u64 = 500_000;
+
 /// What to preview.
 #[derive(Debug, Clone)]
 pub struct PreviewOptions {
@@ -43,6 +48,8 @@ pub struct PreviewOptions {
     pub sample: u64,
     /// Example keys shown per cache set.
     pub examples: usize,
+    /// Cache sets reading more rows than this are listed, not computed.
+    pub cache_rows: u64,
 }
 
 impl Default for PreviewOptions {
@@ -51,6 +58,7 @@ impl Default for PreviewOptions {
             table: None,
             sample: DEFAULT_SAMPLE,
             examples: 3,
+            cache_rows: DEFAULT_CACHE_ROWS,
         }
     }
 }
@@ -112,6 +120,7 @@ pub async fn preview(
                 spec,
                 options.table.as_deref(),
                 options.examples,
+                options.cache_rows,
             )
             .await?
         }

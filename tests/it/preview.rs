@@ -391,9 +391,11 @@ fn the_html_page_has_a_chart_with_data_per_generated_column_and_nothing_from_out
             expected += 1;
         }
     }
+    // Besides: rows per table and keys per cache set.
+    assert!(has_data(&charts["overview.rows"]) && has_data(&charts["overview.cache"]));
     assert_eq!(
         charts.len(),
-        expected,
+        expected + 2,
         "charts of nothing: {:?}",
         charts.keys()
     );

@@ -259,15 +259,22 @@ fn print_set(set: &SetPreview, width: usize) {
         ),
         None => ", no TTL".into(),
     };
-    let source = match &set.table {
-        Some(t) => format!("{} of {t}", count(set.rows, "row")),
-        None => count(set.rows, "row"),
+    let table = set.table.as_deref().unwrap_or("count");
+    let (Some(keys), Some(rows)) = (set.keys, set.rows) else {
+        emit!(
+            "  {} ({}) from {table}{ttl}: not computed, {} (--cache-rows raises the limit)",
+            set.name,
+            set.kind,
+            set.skipped.as_deref().unwrap_or("skipped")
+        );
+        return;
     };
     emit!(
-        "  {} ({}): {} from {source}{ttl}",
+        "  {} ({}): {} from {} of {table}{ttl}",
         set.name,
         set.kind,
-        count(set.keys, "key")
+        count(keys, "key"),
+        count(rows, "row")
     );
     for example in &set.examples {
         let value = match &example.value {
