@@ -32,7 +32,7 @@ pub struct BaselineArgs {
 }
 
 pub async fn run(args: &BaselineArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let url = global.database_url()?;
+    let server = global.database()?;
     let from = match (&args.from, &args.version) {
         (Some(tool), _) => BaselineFrom::Tool {
             tool: *tool,
@@ -42,7 +42,8 @@ pub async fn run(args: &BaselineArgs, global: &GlobalArgs) -> Result<ExitCode> {
         (None, None) => unreachable!("clap requires VERSION or --from"),
     };
     let settings = global.migrate_settings();
-    let report = crate::migrate::baseline::baseline(url, &settings, &from, args.dry_run).await?;
+    let report =
+        crate::migrate::baseline::baseline(&server, &settings, &from, args.dry_run).await?;
     output::result(&report, global.format, output::print_baseline)?;
     Ok(ExitCode::Success)
 }

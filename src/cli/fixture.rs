@@ -154,7 +154,10 @@ fn fixture(
             &global.history_schema,
             &global.history_table,
         ))
+        .layout(global.layout.clone())
         .lock_timeout(global.lock_timeout)
+        .lock(global.lock_settings())
+        .connect_timeout(global.connect_timeout)
         .method(args.method)
         .load_strategy(args.load_strategy)
         .pool(pool)
@@ -201,12 +204,8 @@ async fn clone(args: &CloneArgs, namespace: &str, global: &GlobalArgs) -> Result
 }
 
 async fn drop(args: &DropArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let report = fixture::drop_database(
-        global.database_url()?,
-        &args.name,
-        global.redis_url.as_ref(),
-    )
-    .await?;
+    let report =
+        fixture::drop_database(&global.database()?, &args.name, global.redis_url.as_ref()).await?;
     output::result(&report, global.format, output::print_drop)?;
     Ok(ExitCode::Success)
 }
@@ -218,7 +217,7 @@ async fn gc(args: &GcArgs, namespace: &str, global: &GlobalArgs) -> Result<ExitC
         redis_url: global.redis_url.clone(),
         namespace: namespace.to_string(),
     };
-    let report = fixture::gc(global.database_url()?, &options).await?;
+    let report = fixture::gc(&global.database()?, &options).await?;
     output::result(&report, global.format, output::print_gc)?;
     Ok(ExitCode::Success)
 }

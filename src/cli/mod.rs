@@ -124,6 +124,30 @@ pub struct GlobalArgs {
     )]
     pub lock_timeout: Duration,
 
+    /// The migration lock: auto (advisory on PostgreSQL, a lease row on
+    /// CockroachDB), advisory, or lease
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SEEDKIT_LOCK_STRATEGY",
+        default_value = "auto",
+        global = true,
+        value_enum
+    )]
+    pub lock_strategy: LockStrategy,
+
+    /// How long a lease lock lasts unless its heartbeat renews it
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SEEDKIT_LOCK_LEASE",
+        default_value = "15s",
+        value_parser = humantime::parse_duration,
+        global = true,
+        value_name = "DURATION"
+    )]
+    pub lock_lease: Duration,
+
     /// Go ahead with rollback of several migrations, `seed --reset` and
     /// `warm --reset` against a server that is not on this machine without
     /// asking (loopback and Unix sockets never ask)
@@ -149,6 +173,15 @@ pub struct GlobalArgs {
     /// Less on stderr (-q hides progress, -qq hides warnings too)
     #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "verbose")]
     pub quiet: u8,
+}
+
+/// `--lock-strategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LockStrategy {
+    /// The server's own: advisory on PostgreSQL, lease on CockroachDB.
+    Auto,
+    Advisory,
+    Lease,
 }
 
 fn parse_layout(text: &str) -> std::result::Result<LayoutChoice, String> {
@@ -212,6 +245,20 @@ impl GlobalArgs {
             history: crate::migrate::HistoryTable::new(&self.history_schema, &self.history_table),
             lock_timeout: self.lock_timeout,
             layout: self.layout.clone(),
+            lock: self.lock_settings(),
+        }
+    }
+
+    /// `--lock-strategy` and `--lock-lease` for the library.
+    pub fn lock_settings(&self) -> crate::migrate::lock::LockSettings {
+        use crate::db::dialect::LockKind;
+        crate::migrate::lock::LockSettings {
+            kind: match self.lock_strategy {
+                LockStrategy::Auto => None,
+                LockStrategy::Advisory => Some(LockKind::Advisory),
+                LockStrategy::Lease => Some(LockKind::Lease),
+            },
+            lease: self.lock_lease,
         }
     }
 

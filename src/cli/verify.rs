@@ -31,7 +31,7 @@ pub struct VerifyArgs {
 }
 
 pub async fn run(args: &VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let url = global.database_url()?;
+    let server = global.database()?;
     if args.with_data {
         return run_with_data(args, global).await;
     }
@@ -39,7 +39,7 @@ pub async fn run(args: &VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         from: args.from.as_deref().map(version_arg).transpose()?,
         to: args.to.as_deref().map(version_arg).transpose()?,
     };
-    let report = crate::verify::verify(url, &global.migrate_settings(), options).await?;
+    let report = crate::verify::verify(&server, &global.migrate_settings(), options).await?;
     output::result(&report, global.format, output::print_verify)?;
     Ok(if report.passed() {
         ExitCode::Success
@@ -49,7 +49,7 @@ pub async fn run(args: &VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 async fn run_with_data(args: &VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let url = global.database_url()?;
+    let server = global.database()?;
     let profile = args.profile.load()?;
     let options = DataOptions {
         dataset: Arc::new(crate::generate::Dataset::new(&profile)?),
@@ -57,7 +57,7 @@ async fn run_with_data(args: &VerifyArgs, global: &GlobalArgs) -> Result<ExitCod
         lock_timeout: global.lock_timeout,
     };
     let settings = global.migrate_settings();
-    let report = crate::verify::data::verify_with_data(url, &settings, options).await?;
+    let report = crate::verify::data::verify_with_data(&server, &settings, options).await?;
     output::result(&report, global.format, output::print_with_data)?;
     Ok(if report.passed() {
         ExitCode::Success

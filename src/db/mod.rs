@@ -16,6 +16,8 @@
 
 pub mod cockroach;
 pub mod dialect;
+pub mod history;
+pub mod holder;
 pub mod postgres;
 pub mod session;
 pub mod url;
@@ -67,6 +69,17 @@ pub enum DbError {
     ConnectTimeout { url: String, after: Duration },
     #[error("database error on {url}: {message}")]
     Query { url: String, message: String },
+    /// A statement of a step failed (`context` names the step).
+    #[error("{context}: {message}")]
+    Statement { context: String, message: String },
+    /// The server refused a setting seedkit's guarantees depend on.
+    #[error("{name} refused `{sql}` (needed {why}): {message}")]
+    Setting {
+        name: &'static str,
+        sql: &'static str,
+        why: &'static str,
+        message: String,
+    },
 }
 
 impl Diagnostic for DbError {
@@ -77,7 +90,8 @@ impl Diagnostic for DbError {
             | DbError::LoginRefused { .. }
             | DbError::NoDatabase { .. }
             | DbError::ConnectTimeout { .. } => ExitCode::Unreachable,
-            DbError::Query { .. } => ExitCode::Failure,
+            DbError::Query { .. } | DbError::Statement { .. } => ExitCode::Failure,
+            DbError::Setting { .. } => ExitCode::Usage,
         }
     }
 
@@ -114,7 +128,12 @@ impl Diagnostic for DbError {
                  in the URL)"
                     .into(),
             ),
-            DbError::Query { .. } => None,
+            DbError::Query { .. } | DbError::Statement { .. } => None,
+            DbError::Setting { .. } => Some(
+                "this server version or configuration is not supported for migrations; \
+                 please report it with the server's version"
+                    .into(),
+            ),
         }
     }
 }
@@ -189,6 +208,20 @@ impl Connector {
     pub fn with_timeout(mut self, timeout: Duration) -> Connector {
         self.timeout = (!timeout.is_zero()).then_some(timeout);
         self
+    }
+
+    /// The same server, user, password, parameters and timeout, for the
+    /// database `name` (a scratch or fixture database seedkit made).
+    pub fn for_database(&self, name: &str) -> Result<Connector, DbError> {
+        let mut parsed = ::url::Url::parse(self.url.expose()).map_err(|e| DbError::BadUrl {
+            url: self.url.redacted(),
+            message: self.url.scrub(&e.to_string()),
+        })?;
+        parsed.set_path(&format!("/{name}"));
+        Ok(Connector {
+            url: SecretUrl::new(parsed.to_string()),
+            timeout: self.timeout,
+        })
     }
 
     /// The bound that applies: the URL's own `connect_timeout` (seconds, as
@@ -312,6 +345,12 @@ pub fn describe(err: &sqlx::Error) -> String {
     text
 }
 
+/// The client's host name, recorded in `applied_by` and a lease row's
+/// `owner_host` (empty when the system will not say).
+pub fn client_host() -> String {
+    whoami::hostname().unwrap_or_default()
+}
+
 /// Quotes an SQL identifier (`"name"`, doubling embedded quotes).
 pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -328,4 +367,23 @@ pub fn quote_qualified(name: &str) -> String {
 /// Quotes an SQL string literal.
 pub fn quote_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_database_keeps_user_password_options_and_timeout() {
+        let server = Connector::new(SecretUrl::new(
+            "postgres://u:p%40ss@h:5433/app?sslmode=disable",
+        ))
+        .with_timeout(Duration::from_secs(3));
+        let other = server.for_database("seedkit_verify_1_ab").unwrap();
+        assert_eq!(
+            other.url.expose(),
+            "postgres://u:p%40ss@h:5433/seedkit_verify_1_ab?sslmode=disable"
+        );
+        assert_eq!(other.timeout, Some(Duration::from_secs(3)));
+    }
 }

@@ -1,25 +1,27 @@
-//! The seam between the migration engine and a database.
+//! The seam between the migration engine and a database session.
 //!
 //! The engine (`migrate::runner`) writes the algorithm once: read the folder,
-//! lock, read the history, plan, apply or undo, record. What differs between
-//! servers sits behind [`Dialect`]: the history table's SQL, the lock
-//! primitive, and how a script and its history row are run together. Modelled
-//! on sqlx's `Migrate` trait and refinery's tiny driver traits.
+//! lock, read the history, plan, apply or undo, record. [`Migrate`] is what
+//! it needs from a session: the history table's SQL, the advisory lock
+//! primitive, and how a script and its history row are run together.
+//! Modelled on sqlx's `Migrate` trait and refinery's tiny driver traits.
 //!
-//! [`Postgres`] is the PostgreSQL implementation. CockroachDB has no session
-//! advisory locks (`pg_try_advisory_lock` is a stub that always returns true
-//! there), so the engine refuses to change a CockroachDB database rather than
-//! run without a lock; see docs/migrations.md.
+//! [`Session`] implements it once for PostgreSQL and CockroachDB, which
+//! accept the same SQL here; where they behave differently the session's
+//! [`Dialect`] decides (its settings, its lock kind, what a SQLSTATE means).
+//! CockroachDB is migrated with a lease lock instead of the advisory lock
+//! (`migrate::lock`); docs/migrations.md describes both.
 
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
 use sqlx::{AssertSqlSafe, Connection as _, Executor as _};
 
-use super::{Db, Flavor};
-use crate::migrate::MigrateError;
-use crate::migrate::error::LockHolder;
-use crate::migrate::history::{AppliedRow, HistoryTable, RowState, client_host};
+use super::client_host;
+use super::dialect::Dialect;
+use super::history::{AppliedRow, HistoryTable, RowState};
+use super::holder::LockHolder;
+use super::{Db, DbError};
 
 /// A history row to write.
 #[derive(Debug, Clone)]
@@ -60,7 +62,21 @@ pub struct ExecError {
 }
 
 impl ExecError {
-    fn from_sqlx(err: &sqlx::Error) -> Self {
+    /// The server's error, with what its SQLSTATE means on this
+    /// `dialect` when it means more than the message says.
+    fn from_sqlx(err: &sqlx::Error, dialect: &dyn Dialect) -> Self {
+        let mut error = Self::describe(err);
+        if let Some(note) = error
+            .code
+            .as_deref()
+            .and_then(|c| dialect.explain_failure(c))
+        {
+            error.message.push_str(&format!("\n  {note}"));
+        }
+        error
+    }
+
+    fn describe(err: &sqlx::Error) -> Self {
         let Some(pg) = err
             .as_database_error()
             .and_then(|e| e.try_downcast_ref::<PgDatabaseError>())
@@ -102,22 +118,23 @@ impl ExecError {
 /// the future to another task), so the missing `Send` bound costs nothing.
 #[allow(async_fn_in_trait)]
 pub trait Migrate {
-    fn flavor(&self) -> Flavor;
+    /// How the server behaves where servers differ.
+    fn dialect(&self) -> &'static dyn Dialect;
 
     /// The name of the connected database (part of the lock key).
-    async fn current_database(&mut self) -> Result<String, MigrateError>;
+    async fn current_database(&mut self) -> Result<String, DbError>;
 
     /// Tries once to take the migration lock; true when taken.
-    async fn try_lock(&mut self, key: i64) -> Result<bool, MigrateError>;
-    async fn unlock(&mut self, key: i64) -> Result<(), MigrateError>;
+    async fn try_lock(&mut self, key: i64) -> Result<bool, DbError>;
+    async fn unlock(&mut self, key: i64) -> Result<(), DbError>;
     /// The sessions holding the lock, for the timeout message.
-    async fn lock_holders(&mut self, key: i64) -> Result<Vec<LockHolder>, MigrateError>;
+    async fn lock_holders(&mut self, key: i64) -> Result<Vec<LockHolder>, DbError>;
 
-    async fn history_exists(&mut self, history: &HistoryTable) -> Result<bool, MigrateError>;
+    async fn history_exists(&mut self, history: &HistoryTable) -> Result<bool, DbError>;
     /// Creates the history table (and its schema) if missing.
-    async fn ensure_history(&mut self, history: &HistoryTable) -> Result<(), MigrateError>;
+    async fn ensure_history(&mut self, history: &HistoryTable) -> Result<(), DbError>;
     /// Every history row, by version.
-    async fn applied(&mut self, history: &HistoryTable) -> Result<Vec<AppliedRow>, MigrateError>;
+    async fn applied(&mut self, history: &HistoryTable) -> Result<Vec<AppliedRow>, DbError>;
 
     /// Runs `body` (several statements, sent as one batch) and the history
     /// change in one transaction; nothing remains if either fails.
@@ -141,7 +158,7 @@ pub trait Migrate {
         &mut self,
         history: &HistoryTable,
         change: &HistoryChange,
-    ) -> Result<(), MigrateError>;
+    ) -> Result<(), DbError>;
 }
 
 /// PostgreSQL.
@@ -151,30 +168,39 @@ pub struct Session {
 }
 
 impl Session {
-    /// Wraps a connection. Asks the server to notice a vanished client
-    /// during a long statement (`client_connection_check_interval`, PG 14+):
-    /// without it a SIGKILLed run's `pg_sleep` or long `CREATE INDEX` would
-    /// keep running, and keep the lock, until it finished. Older servers
-    /// ignore it (they notice at the next write to the socket).
-    ///
-    /// On CockroachDB (same wire protocol, same SQL here) it turns
-    /// `autocommit_before_ddl` off: since 25.1 a DDL statement would
-    /// otherwise commit the migration's transaction before the history row
-    /// is written (cockroach#118440).
-    pub async fn new(mut db: Db) -> Session {
-        let setting = match db.flavor {
-            Flavor::Postgres => "SET client_connection_check_interval = 1000",
-            Flavor::Cockroach => "SET autocommit_before_ddl = false",
-        };
-        let _ = db.conn.execute(setting).await;
-        Session {
+    /// Wraps a connection and applies the dialect's session settings
+    /// (each one says why it is there: [`Dialect::session_settings`]). A
+    /// required setting the server refuses stops the run, except for an
+    /// unknown name (SQLSTATE 42704): a release without the setting does
+    /// not have the behaviour it guards against either.
+    pub async fn new(mut db: Db) -> Result<Session, DbError> {
+        let dialect = db.dialect();
+        for setting in dialect.session_settings() {
+            let Err(e) = db.conn.execute(setting.sql).await else {
+                continue;
+            };
+            let unknown = e
+                .as_database_error()
+                .and_then(|d| d.code())
+                .is_some_and(|code| code == "42704");
+            if setting.required && !unknown {
+                return Err(DbError::Setting {
+                    name: dialect.name(),
+                    sql: setting.sql,
+                    why: setting.why,
+                    message: db.url().scrub(&e.to_string()),
+                });
+            }
+            crate::ui::debug(format!("{} refused `{}`: {e}", dialect.name(), setting.sql));
+        }
+        Ok(Session {
             db,
             host: client_host(),
-        }
+        })
     }
 
-    fn error(&self, context: &str, err: &sqlx::Error) -> MigrateError {
-        MigrateError::Database {
+    fn error(&self, context: &str, err: &sqlx::Error) -> DbError {
+        DbError::Statement {
             context: context.to_string(),
             message: self.db.url().scrub(&err.to_string()),
         }
@@ -280,18 +306,18 @@ type HistoryRow = (
 );
 
 impl Migrate for Session {
-    fn flavor(&self) -> Flavor {
-        self.db.flavor
+    fn dialect(&self) -> &'static dyn Dialect {
+        self.db.dialect()
     }
 
-    async fn current_database(&mut self) -> Result<String, MigrateError> {
+    async fn current_database(&mut self) -> Result<String, DbError> {
         sqlx::query_scalar("SELECT current_database()::text")
             .fetch_one(&mut self.db.conn)
             .await
             .map_err(|e| self.error("reading the database name", &e))
     }
 
-    async fn try_lock(&mut self, key: i64) -> Result<bool, MigrateError> {
+    async fn try_lock(&mut self, key: i64) -> Result<bool, DbError> {
         sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(key)
             .fetch_one(&mut self.db.conn)
@@ -299,7 +325,7 @@ impl Migrate for Session {
             .map_err(|e| self.error("taking the migration lock", &e))
     }
 
-    async fn unlock(&mut self, key: i64) -> Result<(), MigrateError> {
+    async fn unlock(&mut self, key: i64) -> Result<(), DbError> {
         sqlx::query_scalar::<_, bool>("SELECT pg_advisory_unlock($1)")
             .bind(key)
             .fetch_one(&mut self.db.conn)
@@ -308,7 +334,7 @@ impl Migrate for Session {
             .map_err(|e| self.error("releasing the migration lock", &e))
     }
 
-    async fn lock_holders(&mut self, key: i64) -> Result<Vec<LockHolder>, MigrateError> {
+    async fn lock_holders(&mut self, key: i64) -> Result<Vec<LockHolder>, DbError> {
         // A bigint advisory key is stored as classid = high 32 bits,
         // objid = low 32 bits, objsubid = 1.
         let bits = key as u64;
@@ -331,7 +357,7 @@ impl Migrate for Session {
         Ok(rows.into_iter().map(LockHolder::from).collect())
     }
 
-    async fn history_exists(&mut self, history: &HistoryTable) -> Result<bool, MigrateError> {
+    async fn history_exists(&mut self, history: &HistoryTable) -> Result<bool, DbError> {
         sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
             .bind(history.quoted())
             .fetch_one(&mut self.db.conn)
@@ -339,7 +365,7 @@ impl Migrate for Session {
             .map_err(|e| self.error("looking for the history table", &e))
     }
 
-    async fn ensure_history(&mut self, history: &HistoryTable) -> Result<(), MigrateError> {
+    async fn ensure_history(&mut self, history: &HistoryTable) -> Result<(), DbError> {
         if self.history_exists(history).await? {
             return Ok(());
         }
@@ -386,7 +412,7 @@ impl Migrate for Session {
             .map_err(|e| self.error(&format!("creating the history table {history}"), &e))
     }
 
-    async fn applied(&mut self, history: &HistoryTable) -> Result<Vec<AppliedRow>, MigrateError> {
+    async fn applied(&mut self, history: &HistoryTable) -> Result<Vec<AppliedRow>, DbError> {
         let sql = format!(
             "SELECT version, name, checksum, state, \
                     to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \
@@ -422,13 +448,14 @@ impl Migrate for Session {
         history: &HistoryTable,
         change: &HistoryChange,
     ) -> Result<Duration, ExecError> {
+        let dialect = self.db.dialect();
         let started = Instant::now();
         let mut tx = self
             .db
             .conn
             .begin()
             .await
-            .map_err(|e| ExecError::from_sqlx(&e))?;
+            .map_err(|e| ExecError::from_sqlx(&e, dialect))?;
         // The whole script goes as one simple-query batch: one round trip,
         // as fast as psql or faster; a failure's position points into it.
         if !body.trim().is_empty()
@@ -437,7 +464,7 @@ impl Migrate for Session {
                 .await
         {
             let _ = tx.rollback().await;
-            return Err(ExecError::from_sqlx(&e));
+            return Err(ExecError::from_sqlx(&e, dialect));
         }
         let elapsed = started.elapsed();
         let change = match change {
@@ -449,13 +476,16 @@ impl Migrate for Session {
         };
         if let Err(e) = Self::write_change(&mut tx, &self.host, history, &change).await {
             let _ = tx.rollback().await;
-            return Err(ExecError::from_sqlx(&e));
+            return Err(ExecError::from_sqlx(&e, dialect));
         }
-        tx.commit().await.map_err(|e| ExecError::from_sqlx(&e))?;
+        tx.commit()
+            .await
+            .map_err(|e| ExecError::from_sqlx(&e, dialect))?;
         Ok(elapsed)
     }
 
     async fn find_failing_statement(&mut self, statements: &[&str]) -> Option<(usize, ExecError)> {
+        let dialect = self.db.dialect();
         let mut tx = self.db.conn.begin().await.ok()?;
         let mut failing = None;
         for (i, statement) in statements.iter().enumerate() {
@@ -463,7 +493,7 @@ impl Migrate for Session {
                 .execute(&mut *tx)
                 .await
             {
-                failing = Some((i, ExecError::from_sqlx(&e)));
+                failing = Some((i, ExecError::from_sqlx(&e, dialect)));
                 break;
             }
         }
@@ -472,19 +502,20 @@ impl Migrate for Session {
     }
 
     async fn execute_alone(&mut self, statement: &str) -> Result<(), ExecError> {
+        let dialect = self.db.dialect();
         self.db
             .conn
             .execute(sqlx::raw_sql(AssertSqlSafe(statement.to_string())))
             .await
             .map(drop)
-            .map_err(|e| ExecError::from_sqlx(&e))
+            .map_err(|e| ExecError::from_sqlx(&e, dialect))
     }
 
     async fn change_history(
         &mut self,
         history: &HistoryTable,
         change: &HistoryChange,
-    ) -> Result<(), MigrateError> {
+    ) -> Result<(), DbError> {
         Self::write_change(&mut self.db.conn, &self.host, history, change)
             .await
             .map_err(|e| self.error(&format!("writing the history table {history}"), &e))

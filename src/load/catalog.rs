@@ -11,8 +11,8 @@
 use sqlx::{PgConnection, Row};
 
 use super::copy::PgType;
+use crate::db::holder::LockHolder;
 use crate::db::quote_qualified;
-use crate::migrate::error::LockHolder;
 
 /// One column of a table, as the catalog describes it.
 #[derive(Debug, Clone)]

@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use super::target::Committed;
+use crate::db::holder::LockHolder;
 use crate::error::{Diagnostic, ExitCode};
-use crate::migrate::error::LockHolder;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

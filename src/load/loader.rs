@@ -26,10 +26,10 @@ use super::catalog::{self, TableInfo};
 use super::summary::Summary;
 use super::target::{CommitState, Committed, Target, db_error};
 use super::{LoadError, validate};
+use crate::db::holder::LockHolder;
 use crate::db::{self, Connector, SecretUrl};
 use crate::error::{Error, Result};
 use crate::generate::Dataset;
-use crate::migrate::error::LockHolder;
 use crate::ui;
 
 /// How the rows reach the database.
@@ -98,7 +98,7 @@ pub async fn seed_tracked(
             Err(Error::Load(LoadError::LockTimeout {
                 step,
                 waited: options.lock_timeout,
-                holders: lock_holders(url, &dataset).await,
+                holders: lock_holders(server, &dataset).await,
             }))
         }
         Ok(mut summary) => {
@@ -111,13 +111,13 @@ pub async fn seed_tracked(
 
 /// The sessions holding a lock on one of the profile's tables (best effort,
 /// on a connection of its own: the load's was in a failed transaction).
-async fn lock_holders(url: &SecretUrl, dataset: &Dataset) -> Vec<LockHolder> {
+async fn lock_holders(server: &Connector, dataset: &Dataset) -> Vec<LockHolder> {
     let names: Vec<String> = dataset
         .tables()
         .iter()
         .map(|t| db::quote_qualified(t.name()))
         .collect();
-    match db::connect(url).await {
+    match server.connect().await {
         Ok(mut db) => catalog::table_lock_holders(&mut db.conn, &names)
             .await
             .unwrap_or_default(),

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::source::FolderProblem;
+pub use crate::db::holder::{ActivityRow, LockHolder};
 use crate::error::{Diagnostic, ExitCode};
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +61,10 @@ pub enum MigrateError {
     #[error("{context}: {message}")]
     Database { context: String, message: String },
 
+    /// The database session failed (a history or lock query, a setting).
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+
     /// Creating files for `seedkit new` failed.
     #[error("cannot write {}: {message}", path.display())]
     Write { path: PathBuf, message: String },
@@ -79,87 +84,6 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}\n      -> {}", self.message, self.way_out)
-    }
-}
-
-/// A session holding the migration lock, from pg_locks + pg_stat_activity.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LockHolder {
-    pub pid: i32,
-    pub application_name: String,
-    pub client_addr: Option<String>,
-    pub usename: Option<String>,
-    pub backend_start: Option<String>,
-    pub state_change: Option<String>,
-    pub state: Option<String>,
-    /// For a lease lock: when the lease runs out unless renewed.
-    pub lease_expires_at: Option<String>,
-}
-
-/// One row of `pg_stat_activity` as the holder queries select it: pid,
-/// application, address, user, connected since, active since, state.
-pub type ActivityRow = (
-    i32,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-impl From<ActivityRow> for LockHolder {
-    fn from(row: ActivityRow) -> Self {
-        let (pid, application_name, client_addr, usename, backend_start, state_change, state) = row;
-        LockHolder {
-            pid,
-            application_name,
-            client_addr,
-            usename,
-            backend_start,
-            state_change,
-            state,
-            lease_expires_at: None,
-        }
-    }
-}
-
-impl fmt::Display for LockHolder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(expires) = &self.lease_expires_at {
-            return write!(
-                f,
-                "pid {} on {} (seedkit lease taken at {}, last heartbeat {}, expires {expires})",
-                self.pid,
-                self.client_addr.as_deref().unwrap_or("?"),
-                self.backend_start.as_deref().unwrap_or("?"),
-                self.state_change.as_deref().unwrap_or("?"),
-            );
-        }
-        let app = if self.application_name.is_empty() {
-            "(no application_name)"
-        } else {
-            &self.application_name
-        };
-        write!(f, "pid {} ({app}", self.pid)?;
-        if let Some(user) = &self.usename {
-            write!(f, ", user {user}")?;
-        }
-        write!(
-            f,
-            ", from {}",
-            self.client_addr.as_deref().unwrap_or("local socket")
-        )?;
-        if let Some(start) = &self.backend_start {
-            write!(f, ", connected since {start}")?;
-        }
-        if let Some(state) = &self.state {
-            write!(f, ", {state}")?;
-            if let Some(change) = &self.state_change {
-                write!(f, " since {change}")?;
-            }
-        }
-        write!(f, ")")
     }
 }
 
@@ -295,6 +219,7 @@ impl MigrateError {
 impl Diagnostic for MigrateError {
     fn exit_code(&self) -> ExitCode {
         match self {
+            MigrateError::Db(e) => e.exit_code(),
             MigrateError::FolderUnreadable { .. }
             | MigrateError::BadVersion { .. }
             | MigrateError::Unsupported { .. } => ExitCode::Usage,
@@ -309,6 +234,7 @@ impl Diagnostic for MigrateError {
 
     fn hint(&self) -> Option<String> {
         match self {
+            MigrateError::Db(e) => e.hint(),
             MigrateError::FolderUnreadable { .. } => Some(
                 "pass --migrations DIR or set SEEDKIT_MIGRATIONS (default ./migrations)".into(),
             ),
@@ -368,7 +294,8 @@ impl Diagnostic for MigrateError {
             ),
             MigrateError::LockLost { .. } => Some(
                 "the run stopped before its next migration because its lease was not renewed \
-                 in time (SEEDKIT_LOCK_LEASE sets its length): check `seedkit status` and run again"
+                 in time (--lock-lease or SEEDKIT_LOCK_LEASE sets its length): check \
+                 `seedkit status` and run again"
                     .into(),
             ),
             MigrateError::BadVersion { hint, .. } | MigrateError::Unsupported { hint, .. } => {

@@ -8,9 +8,9 @@
 //! - [`history`]: the history table's rows.
 //! - [`plan`]: folder vs history: states, problems, what to apply or undo.
 //! - [`repeatable`]: Flyway's `R__` migrations, re-applied when changed.
-//! - [`lock`]: one run at a time, with the lock key formula; [`lease`] for
-//!   servers without advisory locks.
-//! - [`runner`]: migrate, rollback, status, repair over [`crate::db::session::Migrate`].
+//! - [`lock`]: one run at a time, with the lock key formula: the advisory
+//!   lock, or a lease row for servers without advisory locks.
+//! - [`runner`]: migrate, rollback, status, repair over [`crate::db::Migrate`].
 //! - [`scaffold`]: `seedkit new`.
 //! - [`baseline`]: taking over a database another tool (or a person) migrated.
 
@@ -19,7 +19,6 @@ pub mod checksum;
 pub mod error;
 pub mod history;
 pub mod layout;
-pub mod lease;
 pub mod lock;
 pub mod plan;
 pub mod repeatable;

@@ -106,7 +106,7 @@ pub async fn apply<D: Migrate>(
     }
     db.change_history(history, &change)
         .await
-        .map_err(|e: MigrateError| failure(e.to_string(), None))?;
+        .map_err(|e| failure(e.to_string(), None))?;
     Ok(started.elapsed())
 }
 

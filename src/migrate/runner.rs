@@ -12,13 +12,13 @@ use std::time::Duration;
 
 use super::error::{Failure, MigrateError, Problem};
 use super::history::{AppliedRow, HistoryTable, RowState};
-use super::lock::{self, RunLock};
+use super::lock::{self, LockSettings, RunLock};
 use super::plan::{Entry, Plan, RollbackTarget, State, rollback_entries, rollback_problems};
 use super::repeatable;
 use super::source::{self, LayoutChoice, Migration, Script, Source};
 use super::split::{char_position_to_byte, statement_at};
-use crate::db::Connector;
 use crate::db::session::{ExecError, HistoryChange, Migrate, Record, Session};
+use crate::db::{Connector, DbError};
 use crate::error::Result;
 
 /// Where the migrations and their history are, and how long to wait for the lock.
@@ -29,6 +29,8 @@ pub struct Settings {
     pub lock_timeout: Duration,
     /// The folder's layout (`--layout`), recognised by default.
     pub layout: LayoutChoice,
+    /// Which migration lock, and a lease's length.
+    pub lock: LockSettings,
 }
 
 /// `seedkit migrate` options.
@@ -87,7 +89,7 @@ pub fn folder_version_arg(settings: &Settings, text: &str) -> Result<u64> {
 /// Connects and picks the dialect for the server.
 pub(super) async fn open(server: &Connector) -> Result<Session> {
     let db = server.connect().await?;
-    Ok(Session::new(db).await)
+    Ok(Session::new(db).await?)
 }
 
 /// Takes the lock, runs `work` with it, and releases it whatever happened.
@@ -98,6 +100,7 @@ macro_rules! locked {
             $server,
             &$settings.history,
             $settings.lock_timeout,
+            &$settings.lock,
         )
         .await?;
         let result = $work;
@@ -293,14 +296,9 @@ fn failure(
     direction: &'static str,
     error: ExecError,
 ) -> Box<Failure> {
-    let mut message = error.message;
-    if error.code.as_deref() == Some("XXA00") {
-        message.push_str(
-            "\n  CockroachDB committed the transaction but the schema change failed (XXA00): \
-             the migration may be partly applied and is not recorded; check the schema \
-             before running it again",
-        );
-    }
+    // The session already added what the SQLSTATE means on its dialect
+    // (CockroachDB's XXA00, a partial commit).
+    let message = error.message;
     // No SQLSTATE (the socket broke), or class 08 (connection exception) /
     // 57P (the server shut down or restarted).
     let connection_lost = error
@@ -329,7 +327,7 @@ fn history_failure(
     m: &Migration,
     script: &Script,
     direction: &'static str,
-    error: MigrateError,
+    error: impl std::fmt::Display,
 ) -> Box<Failure> {
     let mut failed = failure(
         m,
@@ -368,7 +366,7 @@ async fn apply_no_transaction<D: Migrate>(
     history: &HistoryTable,
     m: &Migration,
 ) -> std::result::Result<Duration, Box<Failure>> {
-    let history_failure = |e: MigrateError| history_failure(m, &m.up, "up", e);
+    let history_failure = |e: DbError| history_failure(m, &m.up, "up", e);
     let started = std::time::Instant::now();
     db.change_history(
         history,

@@ -26,7 +26,7 @@ use tokio::sync::oneshot;
 use super::irreversible_marker;
 use super::scratch::ScratchDb;
 use crate::db::session::{Migrate, Session};
-use crate::db::{SecretUrl, quote_qualified};
+use crate::db::{Connector, quote_qualified};
 use crate::error::{Error, Result};
 use crate::generate::Dataset;
 use crate::migrate::plan::State;
@@ -113,15 +113,15 @@ impl DataReport {
     }
 }
 
-/// Tries the migrations pending on `url` on the profile's rows, in a
+/// Tries the migrations pending on `server` on the profile's rows, in a
 /// scratch database on the same server.
 pub async fn verify_with_data(
-    url: &SecretUrl,
+    server: &Connector,
     settings: &Settings,
     options: DataOptions,
 ) -> Result<DataReport> {
-    let source = source::read(&settings.dir)?;
-    let status = crate::migrate::status(&crate::db::Connector::new(url.clone()), settings).await?;
+    let source = source::read_as(&settings.dir, &settings.layout)?;
+    let status = crate::migrate::status(server, settings).await?;
     let pending: Vec<&Migration> = status
         .migrations
         .iter()
@@ -135,7 +135,7 @@ pub async fn verify_with_data(
             .rfind(|m| m.version < first.version)
             .map(|m| m.version)
     });
-    let scratch = ScratchDb::create(url).await?;
+    let scratch = ScratchDb::create(server).await?;
     crate::ui::info(format!(
         "verify --with-data: {} pending migration(s), scratch database {}",
         pending.len(),
@@ -149,7 +149,7 @@ pub async fn verify_with_data(
         migrations: Vec::new(),
         stopped: None,
     };
-    let result = try_pending(&scratch.url, settings, &options, &pending, &mut report).await;
+    let result = try_pending(&scratch.server, settings, &options, &pending, &mut report).await;
     let dropped = scratch.drop_now().await;
     result?;
     dropped?;
@@ -157,7 +157,7 @@ pub async fn verify_with_data(
 }
 
 async fn try_pending(
-    url: &SecretUrl,
+    server: &Connector,
     settings: &Settings,
     options: &DataOptions,
     pending: &[&Migration],
@@ -166,11 +166,11 @@ async fn try_pending(
     if pending.is_empty() {
         return Ok(());
     }
-    let mut history = Session::new(crate::db::connect(url).await?).await;
+    let mut history = Session::new(server.connect().await?).await?;
     history.ensure_history(&settings.history).await?;
     drop(history);
     if let Some(version) = report.seeded_at {
-        migrate_to(url, settings, version).await?;
+        migrate_to(server, settings, version).await?;
     }
     let load = crate::load::LoadOptions {
         jobs: 2,
@@ -180,16 +180,11 @@ async fn try_pending(
         lock_timeout: options.lock_timeout,
         profile: options.profile.clone(),
     };
-    let summary = crate::load::seed(
-        Arc::clone(&options.dataset),
-        &crate::db::Connector::new(url.clone()),
-        &load,
-    )
-    .await?;
+    let summary = crate::load::seed(Arc::clone(&options.dataset), server, &load).await?;
     report.seeded_rows = summary.total_rows;
-    let mut observer = crate::db::connect(url).await?;
+    let mut observer = server.connect().await?;
     for m in pending {
-        let (tried, reapplied) = try_one(url, settings, &mut observer.conn, m).await?;
+        let (tried, reapplied) = try_one(server, settings, &mut observer.conn, m).await?;
         report.migrations.push(tried);
         if let Err(e) = reapplied {
             report.stopped = Some(format!(
@@ -203,20 +198,19 @@ async fn try_pending(
     Ok(())
 }
 
-async fn migrate_to(url: &SecretUrl, settings: &Settings, version: u64) -> Result<u64> {
+async fn migrate_to(server: &Connector, settings: &Settings, version: u64) -> Result<u64> {
     let options = MigrateOptions {
         to: Some(version),
         ..MigrateOptions::default()
     };
-    let run = crate::migrate::migrate(&crate::db::Connector::new(url.clone()), settings, &options)
-        .await?;
+    let run = crate::migrate::migrate(server, settings, &options).await?;
     Ok(run.steps.iter().filter_map(|s| s.execution_ms).sum())
 }
 
 /// Up (measured), down (checked), up again. The second value is the
 /// re-applied up's outcome.
 async fn try_one(
-    url: &SecretUrl,
+    server: &Connector,
     settings: &Settings,
     conn: &mut PgConnection,
     m: &Migration,
@@ -228,9 +222,9 @@ async fn try_one(
     // The sampler is connected before the migration starts, so it sees the
     // first statement's locks.
     let (stop, stopped) = oneshot::channel();
-    let sampler_db = crate::db::connect(url).await?;
+    let sampler_db = server.connect().await?;
     let sampler = tokio::spawn(sample_locks(sampler_db, settings.history.clone(), stopped));
-    let up = migrate_to(url, settings, m.version).await;
+    let up = migrate_to(server, settings, m.version).await;
     let _ = stop.send(());
     let locks = sampler
         .await
@@ -262,14 +256,7 @@ async fn try_one(
         return Ok((tried, Ok(())));
     }
     let target = RollbackTarget::Version(m.version);
-    if let Err(e) = crate::migrate::rollback(
-        &crate::db::Connector::new(url.clone()),
-        settings,
-        target,
-        false,
-    )
-    .await
-    {
+    if let Err(e) = crate::migrate::rollback(server, settings, target, false).await {
         tried.down_error = Some(e.to_string());
         return Ok((tried, Ok(())));
     }
@@ -281,7 +268,7 @@ async fn try_one(
             tried.changed_after_down.push(table.clone());
         }
     }
-    let reapplied = migrate_to(url, settings, m.version).await.map(|_| ());
+    let reapplied = migrate_to(server, settings, m.version).await.map(|_| ());
     Ok((tried, reapplied))
 }
 

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use sqlx::Connection as _;
 
-use crate::db::SecretUrl;
+use crate::db::Connector;
 use crate::db::session::{Migrate, Session};
 use crate::error::{Error, Result};
 use crate::migrate::runner::Settings;
@@ -137,22 +137,22 @@ pub fn irreversible_marker(sql: &str) -> Option<String> {
 }
 
 /// Round-trips the migrations of `settings.dir` in a scratch database on
-/// the server of `url`, which is created and dropped here.
+/// the server of `server`, which is created and dropped here.
 pub async fn verify(
-    url: &SecretUrl,
+    server: &Connector,
     settings: &Settings,
     options: VerifyOptions,
 ) -> Result<VerifyReport> {
     let started = std::time::Instant::now();
-    let source = source::read(&settings.dir)?;
+    let source = source::read_as(&settings.dir, &settings.layout)?;
     check_range(&source, options)?;
-    let scratch = ScratchDb::create(url).await?;
+    let scratch = ScratchDb::create(server).await?;
     crate::ui::info(format!(
         "verify: round trips in scratch database {}",
         scratch.name
     ));
     let scratch_database = scratch.name.clone();
-    let result = round_trips(&scratch.url, settings, &source, options).await;
+    let result = round_trips(&scratch.server, settings, &source, options).await;
     let dropped = scratch.drop_now().await;
     let (migrations, not_reached) = result?;
     dropped?;
@@ -196,14 +196,14 @@ fn check_range(source: &Source, options: VerifyOptions) -> Result<()> {
 
 /// The migrations checked and the versions not reached.
 async fn round_trips(
-    url: &SecretUrl,
+    server: &Connector,
     settings: &Settings,
     source: &Source,
     options: VerifyOptions,
 ) -> Result<(Vec<Checked>, Vec<u64>)> {
     // The history table is there before the first snapshot, as it is
     // after any down: it is left out of snapshots, but its schema is not.
-    let mut history = Session::new(crate::db::connect(url).await?).await;
+    let mut history = Session::new(server.connect().await?).await?;
     history.ensure_history(&settings.history).await?;
     drop(history);
     let before_range = source
@@ -211,7 +211,7 @@ async fn round_trips(
         .iter()
         .rfind(|m| options.from.is_some_and(|from| m.version < from));
     if let Some(m) = before_range {
-        apply_up_to(url, settings, m.version).await?;
+        apply_up_to(server, settings, m.version).await?;
     }
     let in_range: Vec<&Migration> = source
         .migrations
@@ -220,9 +220,9 @@ async fn round_trips(
         .filter(|m| options.to.is_none_or(|to| m.version <= to))
         .collect();
     let mut checked = Vec::new();
-    let mut snapshots = crate::db::connect(url).await?;
+    let mut snapshots = server.connect().await?;
     for (i, m) in in_range.iter().enumerate() {
-        let done = round_trip(url, settings, &mut snapshots.conn, m).await?;
+        let done = round_trip(server, settings, &mut snapshots.conn, m).await?;
         // Past a failed re-apply (or a failed no-transaction down, which may
         // have stopped half-way) the scratch database is not where the next
         // migration expects it.
@@ -239,18 +239,18 @@ async fn round_trips(
     Ok((checked, Vec::new()))
 }
 
-async fn apply_up_to(url: &SecretUrl, settings: &Settings, version: u64) -> Result<()> {
+async fn apply_up_to(server: &Connector, settings: &Settings, version: u64) -> Result<()> {
     let options = MigrateOptions {
         to: Some(version),
         ..MigrateOptions::default()
     };
-    crate::migrate::migrate(&crate::db::Connector::new(url.clone()), settings, &options).await?;
+    crate::migrate::migrate(server, settings, &options).await?;
     Ok(())
 }
 
 /// Up, snapshot-compared down, up again, for one migration.
 async fn round_trip(
-    url: &SecretUrl,
+    server: &Connector,
     settings: &Settings,
     conn: &mut sqlx::PgConnection,
     m: &Migration,
@@ -271,7 +271,7 @@ async fn round_trip(
         Some(down) => irreversible_marker(&down.sql).map(|why| format!("irreversible: {why}")),
     };
     if let Some(note) = skip {
-        apply_up_to(url, settings, m.version).await?;
+        apply_up_to(server, settings, m.version).await?;
         checked.outcome = Outcome::Skipped;
         checked.note = Some(note);
         return Ok(checked);
@@ -280,16 +280,9 @@ async fn round_trip(
     let before = Snapshot::read(conn, &settings.history)
         .await
         .map_err(snapshot_error)?;
-    apply_up_to(url, settings, m.version).await?;
+    apply_up_to(server, settings, m.version).await?;
     let target = RollbackTarget::Version(m.version);
-    if let Err(e) = crate::migrate::rollback(
-        &crate::db::Connector::new(url.clone()),
-        settings,
-        target,
-        false,
-    )
-    .await
-    {
+    if let Err(e) = crate::migrate::rollback(server, settings, target, false).await {
         checked.outcome = Outcome::DownFailed;
         checked.error = Some(e.to_string());
         return Ok(checked);
@@ -301,7 +294,7 @@ async fn round_trip(
     if !checked.differences.is_empty() {
         checked.outcome = Outcome::NotRestored;
     }
-    if let Err(e) = apply_up_to(url, settings, m.version).await {
+    if let Err(e) = apply_up_to(server, settings, m.version).await {
         checked.outcome = Outcome::NotReappliable;
         checked.error = Some(e.to_string());
     }

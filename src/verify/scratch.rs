@@ -10,23 +10,23 @@
 
 use sqlx::{AssertSqlSafe, Connection as _};
 
-use crate::db::{DbError, Flavor, SecretUrl, quote_ident};
+use crate::db::{Connector, DbError, Dialect, quote_ident};
 
 /// A database that exists for one `verify` run.
 pub struct ScratchDb {
-    /// The server's URL as given (the target database), for the drop.
-    admin: SecretUrl,
+    /// The server as given (the target database), for the drop.
+    admin: Connector,
     pub name: String,
-    /// The scratch database's URL.
-    pub url: SecretUrl,
-    flavor: Flavor,
+    /// The scratch database, with the same connect timeout.
+    pub server: Connector,
+    dialect: &'static dyn Dialect,
     dropped: bool,
 }
 
 impl ScratchDb {
     /// Creates `seedkit_verify_<pid>_<random>` on the server of `admin`.
-    pub async fn create(admin: &SecretUrl) -> Result<ScratchDb, DbError> {
-        let mut db = crate::db::connect(admin).await?;
+    pub async fn create(admin: &Connector) -> Result<ScratchDb, DbError> {
+        let mut db = admin.connect().await?;
         let suffix = uuid::Uuid::new_v4().simple().to_string();
         let name = format!("seedkit_verify_{}_{}", std::process::id(), &suffix[..8]);
         // The name is ours (pid and random hex) and quoted.
@@ -37,14 +37,14 @@ impl ScratchDb {
         .execute(&mut db.conn)
         .await
         .map_err(|e| db.query_error(e))?;
+        let dialect = db.dialect();
         let _ = db.conn.close().await;
-        let url = with_database(admin, &name)?;
         crate::ui::debug(format!("created scratch database {name}"));
         Ok(ScratchDb {
             admin: admin.clone(),
+            server: admin.for_database(&name)?,
             name,
-            url,
-            flavor: db.flavor,
+            dialect,
             dropped: false,
         })
     }
@@ -52,7 +52,7 @@ impl ScratchDb {
     /// Drops the scratch database (its sessions are ended first).
     pub async fn drop_now(mut self) -> Result<(), DbError> {
         self.dropped = true;
-        drop_database(&self.admin, &self.name, self.flavor).await
+        drop_database(&self.admin, &self.name, self.dialect).await
     }
 }
 
@@ -65,13 +65,13 @@ impl Drop for ScratchDb {
         // the async runtime may be shutting down, so drop it from a thread
         // with a runtime of its own, and wait for that (bounded by connect
         // and statement time on a local server).
-        let (admin, name, flavor) = (self.admin.clone(), self.name.clone(), self.flavor);
+        let (admin, name, dialect) = (self.admin.clone(), self.name.clone(), self.dialect);
         let dropped = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .ok()?;
-            runtime.block_on(drop_database(&admin, &name, flavor)).ok()
+            runtime.block_on(drop_database(&admin, &name, dialect)).ok()
         })
         .join();
         if !matches!(dropped, Ok(Some(()))) {
@@ -83,44 +83,21 @@ impl Drop for ScratchDb {
     }
 }
 
-async fn drop_database(admin: &SecretUrl, name: &str, flavor: Flavor) -> Result<(), DbError> {
-    let mut db = crate::db::connect(admin).await?;
-    // WITH (FORCE) ends the sessions still connected to it (PostgreSQL 13+);
-    // CockroachDB has no such clause and needs CASCADE for a non-empty one.
-    let sql = match flavor {
-        Flavor::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(name)),
-        Flavor::Cockroach => format!("DROP DATABASE IF EXISTS {} CASCADE", quote_ident(name)),
-    };
-    sqlx::raw_sql(AssertSqlSafe(sql))
-        .execute(&mut db.conn)
-        .await
-        .map_err(|e| db.query_error(e))?;
+/// Drops the scratch database, ending the sessions still in it where the
+/// dialect can.
+async fn drop_database(
+    admin: &Connector,
+    name: &str,
+    dialect: &dyn Dialect,
+) -> Result<(), DbError> {
+    let mut db = admin.connect().await?;
+    sqlx::raw_sql(AssertSqlSafe(
+        dialect.drop_database(&quote_ident(name), true),
+    ))
+    .execute(&mut db.conn)
+    .await
+    .map_err(|e| db.query_error(e))?;
     let _ = db.conn.close().await;
     crate::ui::debug(format!("dropped scratch database {name}"));
     Ok(())
-}
-
-/// The same URL with another database name.
-fn with_database(url: &SecretUrl, database: &str) -> Result<SecretUrl, DbError> {
-    let mut parsed = url::Url::parse(url.expose()).map_err(|e| DbError::BadUrl {
-        url: url.redacted(),
-        message: e.to_string(),
-    })?;
-    parsed.set_path(&format!("/{database}"));
-    Ok(SecretUrl::new(parsed.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn another_database_keeps_user_password_and_options() {
-        let url = SecretUrl::new("postgres://u:p%40ss@h:5433/app?sslmode=disable");
-        let scratch = with_database(&url, "seedkit_verify_1_ab").unwrap();
-        assert_eq!(
-            scratch.expose(),
-            "postgres://u:p%40ss@h:5433/seedkit_verify_1_ab?sslmode=disable"
-        );
-    }
 }

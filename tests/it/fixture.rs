@@ -655,3 +655,65 @@ fn every_fixture_help_ends_with_examples() {
         assert!((2..=3).contains(&lines), "fixture {sub}: {lines} examples");
     }
 }
+
+/// `--layout` reaches the template build: a folder only a file-name pattern
+/// describes (auto-recognition refuses it) is migrated into the template,
+/// and the clone holds the profile's rows in the pattern's schema.
+#[test]
+fn a_fixture_is_built_from_a_folder_in_a_non_default_layout() {
+    let ns = Namespace::new();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = dir.path().join("things.toml");
+    std::fs::write(
+        &profile,
+        "[tables.things]\nrows = 25\n[tables.things.columns]\n\
+         id = { seq = {} }\nname = { fake = \"word\" }\n",
+    )
+    .expect("write profile");
+    let migrations = repo_root().join("tests/fixtures/layouts/pattern");
+    let fixture = |args: &[&str]| {
+        ns.fixture()
+            .arg("--migrations")
+            .arg(&migrations)
+            .args(args)
+            .arg("--profile")
+            .arg(&profile)
+            .args(["--format", "json"])
+    };
+    // Without the layout the folder is not recognised: nothing is built.
+    let refused = fixture(&["prepare"]).run();
+    refused.assert_code(6);
+    assert!(
+        refused.stderr.contains("unparseable name"),
+        "{}",
+        refused.stderr
+    );
+    assert!(ns.databases().is_empty(), "{:?}", ns.databases());
+
+    let pattern = "V{version}.{name}.{direction}.sql";
+    let prepared = fixture(&["--layout", pattern, "prepare"]).run();
+    assert_eq!(
+        prepared.success().json()["built"],
+        true,
+        "{}",
+        prepared.stdout
+    );
+    let clone = fixture(&["--layout", pattern, "clone"]).run();
+    let url = clone.success().json()["url"].as_str().unwrap().to_string();
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT count(*), count(DISTINCT id), count(name) FROM things"
+        )
+        .unwrap(),
+        "25|25|25"
+    );
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT string_agg(version::text, ',' ORDER BY version) FROM seedkit_migrations"
+        )
+        .unwrap(),
+        "1,2"
+    );
+}

@@ -10,6 +10,7 @@ mod cache;
 mod cli;
 mod connect;
 mod determinism;
+mod dialect;
 mod exit_codes;
 mod faults;
 mod fixture;

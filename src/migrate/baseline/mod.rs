@@ -22,7 +22,7 @@ use super::lock;
 use super::repeatable;
 use super::runner::{Settings, open};
 use super::source::{self, Source};
-use crate::db::SecretUrl;
+use crate::db::Connector;
 use crate::db::session::{HistoryChange, Migrate, Record};
 use crate::error::Result;
 pub use tools::Tool;
@@ -81,21 +81,22 @@ pub struct Applied {
 /// Records in seedkit's history what another tool (or `VERSION`) says is
 /// applied. Reads the tool's table after the lock is taken.
 pub async fn baseline(
-    url: &SecretUrl,
+    server: &Connector,
     settings: &Settings,
     from: &BaselineFrom,
     dry_run: bool,
 ) -> Result<BaselineReport> {
     let source = source::read_as(&settings.dir, &settings.layout)?;
-    let mut db = open(&crate::db::Connector::new(url.clone())).await?;
+    let mut db = open(server).await?;
     let held = lock::acquire(
         &mut db,
-        &crate::db::Connector::new(url.clone()),
+        server,
         &settings.history,
         settings.lock_timeout,
+        &settings.lock,
     )
     .await?;
-    let result = baseline_locked(&mut db, url, settings, &source, from, dry_run).await;
+    let result = baseline_locked(&mut db, server, settings, &source, from, dry_run).await;
     let released = held.release(&mut db).await;
     match (result, released) {
         (Ok(report), Ok(())) => Ok(report),
@@ -106,7 +107,7 @@ pub async fn baseline(
 
 async fn baseline_locked<D: Migrate>(
     db: &mut D,
-    url: &SecretUrl,
+    server: &Connector,
     settings: &Settings,
     source: &Source,
     from: &BaselineFrom,
@@ -136,7 +137,7 @@ async fn baseline_locked<D: Migrate>(
             let table = table
                 .clone()
                 .unwrap_or_else(|| tool.default_table().to_string());
-            let applied = tools::read(url, *tool, &table).await?;
+            let applied = tools::read(server, *tool, &table).await?;
             (tool.name().to_string(), Some(table), applied)
         }
         BaselineFrom::UpTo(text) => {

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use sqlx::{AssertSqlSafe, PgConnection};
 
 use super::{Applied, refused};
-use crate::db::{SecretUrl, quote_qualified};
+use crate::db::{Connector, quote_qualified};
 use crate::migrate::error::{MigrateError, Problem};
 
 /// The tools `baseline --from` reads.
@@ -62,8 +62,8 @@ fn query_error(table: &str, e: &sqlx::Error) -> MigrateError {
 }
 
 /// Reads what `tool`'s table says is applied.
-pub async fn read(url: &SecretUrl, tool: Tool, table: &str) -> crate::Result<Applied> {
-    let mut db = crate::db::connect(url).await?;
+pub async fn read(server: &Connector, tool: Tool, table: &str) -> crate::Result<Applied> {
+    let mut db = server.connect().await?;
     let conn = &mut db.conn;
     let columns = columns(conn, table).await?;
     if columns.is_empty() {

@@ -22,10 +22,11 @@ use sqlx::{AssertSqlSafe, Executor as _, PgConnection};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::error::{LockHolder, MigrateError};
-use super::history::{HistoryTable, client_host};
-use super::lock::{TryLock, poll};
-use crate::db::{Connector, quote_ident};
+use super::poll::{TryLock, poll};
+use crate::db::holder::LockHolder;
+use crate::db::{Connector, client_host, quote_ident};
+use crate::migrate::error::MigrateError;
+use crate::migrate::history::HistoryTable;
 
 /// A held lease; dropping it without [`Lease::release`] leaves the row to expire.
 pub struct Lease {
