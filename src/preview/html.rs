@@ -144,18 +144,7 @@ fn load_section(out: &mut String, summary: &Summary) {
     let tables: Vec<(String, f64, String)> = summary
         .tables
         .iter()
-        .map(|t| {
-            (
-                t.table.clone(),
-                t.seconds,
-                format!(
-                    "{:.3} s, {} rows, {}",
-                    t.seconds,
-                    thousands(t.rows),
-                    bytes(t.bytes)
-                ),
-            )
-        })
+        .map(|t| (t.table.clone(), t.seconds, format!("{:.3} s", t.seconds)))
         .collect();
     out.push_str(&bar_chart("load.tables", &tables, "time"));
     out.push_str("</div>\n<div class=\"card\"><h3>seconds per phase</h3>");

@@ -161,10 +161,10 @@ fn rows_table(columns: &[String], rows: &[&ShownRow], width: usize) -> Vec<Strin
 /// columns with few or frequent values, the top values.
 fn column_lines(c: &ColumnPreview, name_width: usize) -> Vec<String> {
     let mut head = format!(
-        "{:<name_width$}  {:<10}{:<26}nulls {:>5.1}%  distinct {} ({})",
+        "{:<name_width$}  {:<10}{:<24}{:>5.1}% null  {} distinct ({})",
         fit(&c.name, name_width),
         c.kind,
-        fit(&c.generator, 24),
+        fit(&c.generator, 22),
         c.null_rate * 100.0,
         thousands(c.distinct.value),
         c.distinct.method
@@ -216,10 +216,15 @@ fn fanout_lines(f: &Fanout, width: usize) -> Vec<String> {
         f.share_none * 100.0
     )];
     // (label, parents) per line; ranges of counts when there are many.
-    let groups: Vec<(String, u64)> = if f.histogram.len() <= MAX_FANOUT_LINES {
+    let parents_with = |children: u64| {
         f.histogram
             .iter()
-            .map(|b| (b.children.to_string(), b.parents))
+            .find(|b| b.children == children)
+            .map_or(0, |b| b.parents)
+    };
+    let groups: Vec<(String, u64)> = if f.max - f.min < MAX_FANOUT_LINES as u64 {
+        (f.min..=f.max)
+            .map(|children| (children.to_string(), parents_with(children)))
             .collect()
     } else {
         let step = (f.max - f.min) / (MAX_FANOUT_LINES as u64 - 1) + 1;
