@@ -20,7 +20,7 @@ use sqlx::{AssertSqlSafe, Connection as _, Executor as _};
 use super::client_host;
 use super::dialect::Dialect;
 use super::history::{AppliedRow, HistoryTable, RowState};
-use super::holder::LockHolder;
+use super::holder::{ActivityRow, LockHolder};
 use super::{Db, DbError};
 
 /// A history row to write.
@@ -279,17 +279,6 @@ impl Session {
     }
 }
 
-/// One row of the holders query.
-type HolderRow = (
-    i32,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
 /// One row of the history query.
 type HistoryRow = (
     i64,
@@ -338,7 +327,7 @@ impl Migrate for Session {
         // A bigint advisory key is stored as classid = high 32 bits,
         // objid = low 32 bits, objsubid = 1.
         let bits = key as u64;
-        let rows: Vec<HolderRow> = sqlx::query_as(
+        let rows: Vec<ActivityRow> = sqlx::query_as(
             "SELECT a.pid, coalesce(a.application_name, ''), host(a.client_addr), a.usename::text, \
                     to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), \
                     to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), \

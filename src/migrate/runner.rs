@@ -194,30 +194,57 @@ async fn apply_pending<D: Migrate>(
     let mut steps = Vec::new();
     for migration in plan.pending(source, options.to) {
         held.check()?;
-        match apply_one(db, &settings.history, migration).await {
-            Ok(elapsed) => {
-                let why = migration
-                    .up
-                    .auto_no_transaction
-                    .map_or_else(String::new, |kind| {
-                        format!(", without a transaction: {kind} cannot run in one")
-                    });
-                crate::ui::info(format!(
-                    "applied {} {} ({}{why})",
-                    migration.version_text,
-                    migration.name,
-                    crate::ui::secs(elapsed)
-                ));
-                steps.push(step(migration, Some(elapsed)));
-            }
-            Err(mut failure) => {
-                failure.completed = steps.iter().map(|s| s.version).collect();
-                return Err(MigrateError::Failed(failure).into());
-            }
-        }
+        let ran = apply_one(db, &settings.history, migration).await;
+        record_step(&mut steps, ran, |elapsed| {
+            let why = migration
+                .up
+                .auto_no_transaction
+                .map_or_else(String::new, |kind| {
+                    format!(", without a transaction: {kind} cannot run in one")
+                });
+            let said = format!(
+                "applied {} {} ({}{why})",
+                migration.version_text,
+                migration.name,
+                crate::ui::secs(elapsed)
+            );
+            (said, step(migration, Some(elapsed)))
+        })?;
     }
     apply_repeatables(db, &rows, settings, source, &mut steps).await?;
-    let rows = db.applied(&settings.history).await?;
+    finished(db, &settings.history, steps, started).await
+}
+
+/// A step that ran is said on stderr and added to `steps`; a failure
+/// becomes the run's error, carrying the steps completed before it.
+fn record_step(
+    steps: &mut Vec<Step>,
+    ran: std::result::Result<Duration, Box<Failure>>,
+    said_and_step: impl FnOnce(Duration) -> (String, Step),
+) -> Result<()> {
+    match ran {
+        Ok(elapsed) => {
+            let (said, step) = said_and_step(elapsed);
+            crate::ui::info(said);
+            steps.push(step);
+            Ok(())
+        }
+        Err(mut failure) => {
+            failure.completed = steps.iter().map(|s| s.version).collect();
+            Err(MigrateError::Failed(failure).into())
+        }
+    }
+}
+
+/// The report of a run that changed the database: its steps and where the
+/// history stands now.
+async fn finished<D: Migrate>(
+    db: &mut D,
+    history: &HistoryTable,
+    steps: Vec<Step>,
+    started: std::time::Instant,
+) -> Result<RunReport> {
+    let rows = db.applied(history).await?;
     Ok(RunReport {
         dry_run: false,
         steps,
@@ -236,20 +263,15 @@ async fn apply_repeatables<D: Migrate>(
     steps: &mut Vec<Step>,
 ) -> Result<()> {
     for r in repeatable::due(source, rows) {
-        match repeatable::apply(db, &settings.history, r).await {
-            Ok(elapsed) => {
-                crate::ui::info(format!(
-                    "applied repeatable {} ({})",
-                    r.name,
-                    crate::ui::secs(elapsed)
-                ));
-                steps.push(repeatable_step(r, Some(elapsed)));
-            }
-            Err(mut failure) => {
-                failure.completed = steps.iter().map(|s| s.version).collect();
-                return Err(MigrateError::Failed(failure).into());
-            }
-        }
+        let ran = repeatable::apply(db, &settings.history, r).await;
+        record_step(steps, ran, |elapsed| {
+            let said = format!(
+                "applied repeatable {} ({})",
+                r.name,
+                crate::ui::secs(elapsed)
+            );
+            (said, repeatable_step(r, Some(elapsed)))
+        })?;
     }
     Ok(())
 }
@@ -538,32 +560,21 @@ async fn undo<D: Migrate>(
             .down
             .as_ref()
             .expect("rollback_problems checked the down script");
-        match undo_one(db, &settings.history, m, down).await {
-            Ok(elapsed) => {
-                crate::ui::info(format!(
-                    "rolled back {} {} ({})",
-                    m.version_text,
-                    m.name,
-                    crate::ui::secs(elapsed)
-                ));
-                steps.push(undo_step(entry, Some(elapsed)));
-            }
-            Err(mut failure) => {
-                failure.completed = steps.iter().map(|s| s.version).collect();
-                return Err(MigrateError::Failed(failure).into());
-            }
-        }
+        let ran = undo_one(db, &settings.history, m, down).await;
+        record_step(&mut steps, ran, |elapsed| {
+            let said = format!(
+                "rolled back {} {} ({})",
+                m.version_text,
+                m.name,
+                crate::ui::secs(elapsed)
+            );
+            (said, undo_step(entry, Some(elapsed)))
+        })?;
     }
     if !steps.is_empty() {
         repeatable::forget_all(db, &settings.history, &rows).await?;
     }
-    let rows = db.applied(&settings.history).await?;
-    Ok(RunReport {
-        dry_run: false,
-        steps,
-        current: highest_applied(&rows),
-        elapsed_ms: started.elapsed().as_millis() as u64,
-    })
+    finished(db, &settings.history, steps, started).await
 }
 
 async fn undo_one<D: Migrate>(

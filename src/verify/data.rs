@@ -24,15 +24,14 @@ use sqlx::{Connection as _, PgConnection};
 use tokio::sync::oneshot;
 
 use super::irreversible_marker;
-use super::scratch::ScratchDb;
-use crate::db::session::{Migrate, Session};
+use super::scratch::{ScratchDb, migrate_to};
 use crate::db::{Connector, quote_qualified};
 use crate::error::{Error, Result};
 use crate::generate::Dataset;
 use crate::migrate::plan::State;
 use crate::migrate::runner::Settings;
 use crate::migrate::source::{self, Migration};
-use crate::migrate::{HistoryTable, MigrateOptions, RollbackTarget};
+use crate::migrate::{HistoryTable, RollbackTarget};
 
 /// How often the lock sampler reads `pg_locks`.
 pub const SAMPLE_EVERY: Duration = Duration::from_millis(5);
@@ -135,25 +134,24 @@ pub async fn verify_with_data(
             .rfind(|m| m.version < first.version)
             .map(|m| m.version)
     });
-    let scratch = ScratchDb::create(server).await?;
-    crate::ui::info(format!(
-        "verify --with-data: {} pending migration(s), scratch database {}",
-        pending.len(),
-        scratch.name
-    ));
-    let mut report = DataReport {
-        scratch_database: scratch.name.clone(),
-        profile: options.profile.clone(),
-        seeded_at,
-        seeded_rows: 0,
-        migrations: Vec::new(),
-        stopped: None,
-    };
-    let result = try_pending(&scratch.server, settings, &options, &pending, &mut report).await;
-    let dropped = scratch.drop_now().await;
-    result?;
-    dropped?;
-    Ok(report)
+    ScratchDb::with(server, settings, async |scratch| {
+        crate::ui::info(format!(
+            "verify --with-data: {} pending migration(s), scratch database {}",
+            pending.len(),
+            scratch.name
+        ));
+        let mut report = DataReport {
+            scratch_database: scratch.name.clone(),
+            profile: options.profile.clone(),
+            seeded_at,
+            seeded_rows: 0,
+            migrations: Vec::new(),
+            stopped: None,
+        };
+        try_pending(&scratch.server, settings, &options, &pending, &mut report).await?;
+        Ok(report)
+    })
+    .await
 }
 
 async fn try_pending(
@@ -166,9 +164,6 @@ async fn try_pending(
     if pending.is_empty() {
         return Ok(());
     }
-    let mut history = Session::new(server.connect().await?).await?;
-    history.ensure_history(&settings.history).await?;
-    drop(history);
     if let Some(version) = report.seeded_at {
         migrate_to(server, settings, version).await?;
     }
@@ -196,15 +191,6 @@ async fn try_pending(
     }
     let _ = observer.conn.close().await;
     Ok(())
-}
-
-async fn migrate_to(server: &Connector, settings: &Settings, version: u64) -> Result<u64> {
-    let options = MigrateOptions {
-        to: Some(version),
-        ..MigrateOptions::default()
-    };
-    let run = crate::migrate::migrate(server, settings, &options).await?;
-    Ok(run.steps.iter().filter_map(|s| s.execution_ms).sum())
 }
 
 /// Up (measured), down (checked), up again. The second value is the

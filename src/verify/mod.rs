@@ -23,13 +23,12 @@ use std::path::PathBuf;
 use sqlx::Connection as _;
 
 use crate::db::Connector;
-use crate::db::session::{Migrate, Session};
 use crate::error::{Error, Result};
 use crate::migrate::runner::Settings;
 use crate::migrate::source::{self, Migration, Source};
-use crate::migrate::{MigrateError, MigrateOptions, RollbackTarget};
+use crate::migrate::{MigrateError, RollbackTarget};
 use catalog::{Difference, Snapshot};
-use scratch::ScratchDb;
+use scratch::{ScratchDb, migrate_to};
 
 /// Which migrations to round-trip.
 #[derive(Debug, Clone, Copy, Default)]
@@ -146,16 +145,16 @@ pub async fn verify(
     let started = std::time::Instant::now();
     let source = source::read_as(&settings.dir, &settings.layout)?;
     check_range(&source, options)?;
-    let scratch = ScratchDb::create(server).await?;
-    crate::ui::info(format!(
-        "verify: round trips in scratch database {}",
-        scratch.name
-    ));
-    let scratch_database = scratch.name.clone();
-    let result = round_trips(&scratch.server, settings, &source, options).await;
-    let dropped = scratch.drop_now().await;
-    let (migrations, not_reached) = result?;
-    dropped?;
+    let (scratch_database, (migrations, not_reached)) =
+        ScratchDb::with(server, settings, async |scratch| {
+            crate::ui::info(format!(
+                "verify: round trips in scratch database {}",
+                scratch.name
+            ));
+            let checked = round_trips(&scratch.server, settings, &source, options).await?;
+            Ok((scratch.name.clone(), checked))
+        })
+        .await?;
     let count = |o: Outcome| migrations.iter().filter(|c| c.outcome == o).count();
     Ok(VerifyReport {
         scratch_database,
@@ -201,17 +200,12 @@ async fn round_trips(
     source: &Source,
     options: VerifyOptions,
 ) -> Result<(Vec<Checked>, Vec<u64>)> {
-    // The history table is there before the first snapshot, as it is
-    // after any down: it is left out of snapshots, but its schema is not.
-    let mut history = Session::new(server.connect().await?).await?;
-    history.ensure_history(&settings.history).await?;
-    drop(history);
     let before_range = source
         .migrations
         .iter()
         .rfind(|m| options.from.is_some_and(|from| m.version < from));
     if let Some(m) = before_range {
-        apply_up_to(server, settings, m.version).await?;
+        migrate_to(server, settings, m.version).await?;
     }
     let in_range: Vec<&Migration> = source
         .migrations
@@ -239,15 +233,6 @@ async fn round_trips(
     Ok((checked, Vec::new()))
 }
 
-async fn apply_up_to(server: &Connector, settings: &Settings, version: u64) -> Result<()> {
-    let options = MigrateOptions {
-        to: Some(version),
-        ..MigrateOptions::default()
-    };
-    crate::migrate::migrate(server, settings, &options).await?;
-    Ok(())
-}
-
 /// Up, snapshot-compared down, up again, for one migration.
 async fn round_trip(
     server: &Connector,
@@ -271,7 +256,7 @@ async fn round_trip(
         Some(down) => irreversible_marker(&down.sql).map(|why| format!("irreversible: {why}")),
     };
     if let Some(note) = skip {
-        apply_up_to(server, settings, m.version).await?;
+        migrate_to(server, settings, m.version).await?;
         checked.outcome = Outcome::Skipped;
         checked.note = Some(note);
         return Ok(checked);
@@ -280,7 +265,7 @@ async fn round_trip(
     let before = Snapshot::read(conn, &settings.history)
         .await
         .map_err(snapshot_error)?;
-    apply_up_to(server, settings, m.version).await?;
+    migrate_to(server, settings, m.version).await?;
     let target = RollbackTarget::Version(m.version);
     if let Err(e) = crate::migrate::rollback(server, settings, target, false).await {
         checked.outcome = Outcome::DownFailed;
@@ -294,7 +279,7 @@ async fn round_trip(
     if !checked.differences.is_empty() {
         checked.outcome = Outcome::NotRestored;
     }
-    if let Err(e) = apply_up_to(server, settings, m.version).await {
+    if let Err(e) = migrate_to(server, settings, m.version).await {
         checked.outcome = Outcome::NotReappliable;
         checked.error = Some(e.to_string());
     }

@@ -10,7 +10,9 @@
 
 use sqlx::{AssertSqlSafe, Connection as _};
 
+use crate::db::session::{Migrate as _, Session};
 use crate::db::{Connector, DbError, Dialect, quote_ident};
+use crate::migrate::{MigrateOptions, Settings};
 
 /// A database that exists for one `verify` run.
 pub struct ScratchDb {
@@ -47,6 +49,29 @@ impl ScratchDb {
             dialect,
             dropped: false,
         })
+    }
+
+    /// Creates a scratch database with an empty history table, runs `work`
+    /// in it, and drops it whatever happened; the work's error wins over
+    /// the drop's. The history table is there from the start, as it is
+    /// after any down: snapshots leave its rows out, not its schema.
+    pub async fn with<T>(
+        admin: &Connector,
+        settings: &Settings,
+        work: impl AsyncFnOnce(&ScratchDb) -> crate::Result<T>,
+    ) -> crate::Result<T> {
+        let scratch = ScratchDb::create(admin).await?;
+        let result = async {
+            let mut history = Session::new(scratch.server.connect().await?).await?;
+            history.ensure_history(&settings.history).await?;
+            drop(history);
+            work(&scratch).await
+        }
+        .await;
+        let dropped = scratch.drop_now().await;
+        let value = result?;
+        dropped?;
+        Ok(value)
     }
 
     /// Drops the scratch database (its sessions are ended first).
@@ -100,4 +125,19 @@ async fn drop_database(
     let _ = db.conn.close().await;
     crate::ui::debug(format!("dropped scratch database {name}"));
     Ok(())
+}
+
+/// Migrates `server` up to `version` as `seedkit migrate --to` does;
+/// returns the milliseconds the migrations themselves took.
+pub async fn migrate_to(
+    server: &Connector,
+    settings: &Settings,
+    version: u64,
+) -> crate::Result<u64> {
+    let options = MigrateOptions {
+        to: Some(version),
+        ..MigrateOptions::default()
+    };
+    let run = crate::migrate::migrate(server, settings, &options).await?;
+    Ok(run.steps.iter().filter_map(|s| s.execution_ms).sum())
 }

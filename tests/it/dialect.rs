@@ -30,25 +30,28 @@ async fn session(db: &TestDb, flavor: Flavor) -> (Session, Connector) {
     (session, server)
 }
 
+/// Takes the migration lock on `session` the way `migrate` does.
+async fn take(
+    session: &mut Session,
+    server: &Connector,
+    settings: &LockSettings,
+) -> seedkit::Result<RunLock> {
+    let history = HistoryTable::new("public", "seedkit_migrations");
+    lock::acquire(session, server, &history, Duration::from_secs(5), settings).await
+}
+
 #[test]
 fn each_dialect_picks_its_own_lock_and_explains_its_own_errors() {
     let db = TestDb::new("dialects");
     let history = HistoryTable::new("public", "seedkit_migrations");
-    let timeout = Duration::from_secs(5);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         // PostgreSQL: the advisory lock; XXA00 is just an error.
         let (mut pg, server) = session(&db, Flavor::Postgres).await;
         pg.ensure_history(&history).await.unwrap();
-        let held = lock::acquire(
-            &mut pg,
-            &server,
-            &history,
-            timeout,
-            &LockSettings::default(),
-        )
-        .await
-        .unwrap();
+        let held = take(&mut pg, &server, &LockSettings::default())
+            .await
+            .unwrap();
         assert!(matches!(held, RunLock::Advisory { .. }));
         held.release(&mut pg).await.unwrap();
         let plain = pg
@@ -66,15 +69,9 @@ fn each_dialect_picks_its_own_lock_and_explains_its_own_errors() {
         // nothing there; XXA00 said to be a partial commit.
         let (mut crdb, server) = session(&db, Flavor::Cockroach).await;
         assert_eq!(crdb.dialect().name(), "CockroachDB");
-        let held = lock::acquire(
-            &mut crdb,
-            &server,
-            &history,
-            timeout,
-            &LockSettings::default(),
-        )
-        .await
-        .unwrap();
+        let held = take(&mut crdb, &server, &LockSettings::default())
+            .await
+            .unwrap();
         assert!(matches!(held, RunLock::Lease(_)));
         assert_eq!(
             db.query("SELECT count(*) FROM seedkit_migrations_lock"),
@@ -91,7 +88,7 @@ fn each_dialect_picks_its_own_lock_and_explains_its_own_errors() {
             kind: Some(LockKind::Advisory),
             ..LockSettings::default()
         };
-        let refused = lock::acquire(&mut crdb, &server, &history, timeout, &advisory)
+        let refused = take(&mut crdb, &server, &advisory)
             .await
             .err()
             .expect("an advisory lock is refused on CockroachDB");

@@ -10,26 +10,13 @@ use crate::cache::PrivateRedis;
 use crate::safety::LockHolderSession;
 use crate::support::{Output, TestDb, reserve_port, seedkit, wait_until};
 
-/// The codes of the README's exit-code table.
+/// The codes of the README's exit-code table: the table is
+/// `ExitCode::ALL` row for row (the unit test in src/error.rs reads the
+/// README and proves it), so the codes come from there.
 fn readme_codes() -> Vec<i32> {
-    let readme = std::fs::read_to_string(crate::support::repo_root().join("README.md"))
-        .expect("README.md is readable");
-    let table = readme
-        .split("## Exit codes")
-        .nth(1)
-        .expect("the README has an Exit codes section");
-    table
-        .lines()
-        .skip_while(|line| !line.starts_with("| code"))
-        .skip(2)
-        .take_while(|line| line.starts_with('|'))
-        .map(|line| {
-            line.trim_matches('|')
-                .split('|')
-                .next()
-                .and_then(|cell| cell.trim().parse().ok())
-                .unwrap_or_else(|| panic!("not a code row: {line}"))
-        })
+    seedkit::error::ExitCode::ALL
+        .iter()
+        .map(|code| i32::from(code.code()))
         .collect()
 }
 

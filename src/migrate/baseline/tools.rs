@@ -99,19 +99,8 @@ pub async fn read(server: &Connector, tool: Tool, table: &str) -> crate::Result<
         Tool::Sqlx => sqlx_rows(conn, table, &quoted).await?,
         Tool::Diesel | Tool::Dbmate => {
             let sql = format!("SELECT version::text FROM {quoted} ORDER BY version");
-            let versions: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql))
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(|e| query_error(table, &e))?;
-            Applied {
-                state: format!(
-                    "{} applied version{}",
-                    versions.len(),
-                    plural(versions.len())
-                ),
-                versions,
-                ..Applied::default()
-            }
+            let rows: Vec<(String,)> = fetch(conn, table, sql).await?;
+            listed(rows.into_iter().map(|(v,)| v).collect(), "")
         }
         Tool::Goose => goose(conn, table, &quoted).await?,
         Tool::Flyway => flyway(conn, table, &quoted).await?,
@@ -121,6 +110,30 @@ pub async fn read(server: &Connector, tool: Tool, table: &str) -> crate::Result<
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// Every row `sql` reads from the tool's `table`.
+async fn fetch<T>(conn: &mut PgConnection, table: &str, sql: String) -> Result<Vec<T>, MigrateError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    sqlx::query_as(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await
+        .map_err(|e| query_error(table, &e))
+}
+
+/// A tool that lists each applied version: `N applied versions` and `more`.
+fn listed(versions: Vec<String>, more: &str) -> Applied {
+    Applied {
+        state: format!(
+            "{} applied version{}{more}",
+            versions.len(),
+            plural(versions.len())
+        ),
+        versions,
+        ..Applied::default()
+    }
 }
 
 /// The table's column names; none when the table does not exist.
@@ -141,10 +154,7 @@ async fn golang_migrate(
     quoted: &str,
 ) -> Result<Applied, MigrateError> {
     let sql = format!("SELECT version, dirty FROM {quoted}");
-    let rows: Vec<(i64, bool)> = sqlx::query_as(AssertSqlSafe(sql))
-        .fetch_all(conn)
-        .await
-        .map_err(|e| query_error(table, &e))?;
+    let rows: Vec<(i64, bool)> = fetch(conn, table, sql).await?;
     match rows.as_slice() {
         [] => Ok(Applied {
             state: "no version applied".into(),
@@ -183,10 +193,7 @@ async fn sqlx_rows(
     quoted: &str,
 ) -> Result<Applied, MigrateError> {
     let sql = format!("SELECT version, success FROM {quoted} ORDER BY version");
-    let rows: Vec<(i64, bool)> = sqlx::query_as(AssertSqlSafe(sql))
-        .fetch_all(conn)
-        .await
-        .map_err(|e| query_error(table, &e))?;
+    let rows: Vec<(i64, bool)> = fetch(conn, table, sql).await?;
     let failed: Vec<Problem> = rows
         .iter()
         .filter(|(_, success)| !success)
@@ -205,15 +212,10 @@ async fn sqlx_rows(
     if !failed.is_empty() {
         return Err(refused(failed));
     }
-    Ok(Applied {
-        state: format!(
-            "{} applied version{}, none failed",
-            rows.len(),
-            plural(rows.len())
-        ),
-        versions: rows.iter().map(|(v, _)| v.to_string()).collect(),
-        ..Applied::default()
-    })
+    Ok(listed(
+        rows.iter().map(|(v, _)| v.to_string()).collect(),
+        ", none failed",
+    ))
 }
 
 async fn goose(
@@ -226,24 +228,13 @@ async fn goose(
         "SELECT DISTINCT ON (version_id) version_id, is_applied FROM {quoted} \
          ORDER BY version_id, id DESC"
     );
-    let rows: Vec<(i64, bool)> = sqlx::query_as(AssertSqlSafe(sql))
-        .fetch_all(conn)
-        .await
-        .map_err(|e| query_error(table, &e))?;
+    let rows: Vec<(i64, bool)> = fetch(conn, table, sql).await?;
     let versions: Vec<String> = rows
         .iter()
         .filter(|(version, applied)| *applied && *version > 0)
         .map(|(v, _)| v.to_string())
         .collect();
-    Ok(Applied {
-        state: format!(
-            "{} applied version{}",
-            versions.len(),
-            plural(versions.len())
-        ),
-        versions,
-        ..Applied::default()
-    })
+    Ok(listed(versions, ""))
 }
 
 /// One row of `flyway_schema_history`.
@@ -257,10 +248,7 @@ async fn flyway(
     let sql = format!(
         "SELECT installed_rank, version, type, script, success FROM {quoted} ORDER BY installed_rank"
     );
-    let rows: Vec<FlywayRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .fetch_all(conn)
-        .await
-        .map_err(|e| query_error(table, &e))?;
+    let rows: Vec<FlywayRow> = fetch(conn, table, sql).await?;
     let mut problems = Vec::new();
     let mut versions: Vec<String> = Vec::new();
     let mut repeatables = BTreeSet::new();
