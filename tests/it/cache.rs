@@ -882,3 +882,112 @@ impl PrivateCluster {
         PrivateCluster { nodes }
     }
 }
+
+/// A cluster in the middle of resharding: slots are MIGRATING on their
+/// owner and IMPORTING on another master, so the owner answers each write
+/// of a new key with `-ASK` and the write must be sent again (with ASKING)
+/// to the importing node. Every key must arrive, once, with its value.
+#[test]
+fn warming_a_cluster_mid_resharding_follows_ask_redirections() {
+    let cluster = PrivateCluster::start(3);
+    let url = format!("redis://127.0.0.1:{}", cluster.nodes[0].port);
+    let warm_cluster = || {
+        seedkit()
+            .env("REDIS_URL", &url)
+            .args(["warm", "--profile", "ci", "--format", "json"])
+            .run()
+    };
+    // A first warm says which keys there are and in which slots.
+    warm_cluster().success();
+    let mut expected = BTreeMap::new();
+    for node in &cluster.nodes {
+        expected.append(&mut snapshot(&mut connect(&node.url()), "seedkit:"));
+    }
+    let mut cons: Vec<redis::Connection> =
+        cluster.nodes.iter().map(|n| connect(&n.url())).collect();
+    let ids: Vec<String> = cons
+        .iter_mut()
+        .map(|c| redis::cmd("CLUSTER").arg("MYID").query(c).unwrap())
+        .collect();
+    // Every tenth key's slot moves from its owner to the next master.
+    let mut moving: BTreeMap<i64, (usize, usize)> = BTreeMap::new();
+    for key in expected.keys().step_by(10) {
+        let key = format!("seedkit:{key}");
+        let slot: i64 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(&key)
+            .query(&mut cons[0])
+            .unwrap();
+        let owner = (0..cons.len())
+            .find(|&i| {
+                let n: i64 = redis::cmd("CLUSTER")
+                    .arg("COUNTKEYSINSLOT")
+                    .arg(slot)
+                    .query(&mut cons[i])
+                    .unwrap();
+                n > 0
+            })
+            .unwrap_or_else(|| panic!("no master holds slot {slot} of {key}"));
+        moving.insert(slot, (owner, (owner + 1) % cons.len()));
+    }
+    assert!(moving.len() >= 5, "{} slots", moving.len());
+    for con in &mut cons {
+        let _: () = redis::cmd("FLUSHALL").query(con).unwrap();
+    }
+    for (&slot, &(from, to)) in &moving {
+        let _: () = redis::cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg("IMPORTING")
+            .arg(&ids[from])
+            .query(&mut cons[to])
+            .unwrap();
+        let _: () = redis::cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg("MIGRATING")
+            .arg(&ids[to])
+            .query(&mut cons[from])
+            .unwrap();
+    }
+
+    let out = warm_cluster();
+    out.success();
+    // The moving slots' keys went where the ASKs sent them.
+    for (&slot, &(from, to)) in &moving {
+        let count = |con: &mut redis::Connection| -> i64 {
+            redis::cmd("CLUSTER")
+                .arg("COUNTKEYSINSLOT")
+                .arg(slot)
+                .query(con)
+                .unwrap()
+        };
+        assert_eq!(count(&mut cons[from]), 0, "slot {slot} on its old owner");
+        assert!(
+            count(&mut cons[to]) > 0,
+            "slot {slot} on the importing master"
+        );
+        // Finish the move, so the keys can be read back without ASKING.
+        for con in &mut cons {
+            let _: () = redis::cmd("CLUSTER")
+                .arg("SETSLOT")
+                .arg(slot)
+                .arg("NODE")
+                .arg(&ids[to])
+                .query(con)
+                .unwrap();
+        }
+    }
+    let mut got = BTreeMap::new();
+    for node in &cluster.nodes {
+        got.append(&mut snapshot(&mut connect(&node.url()), "seedkit:"));
+    }
+    assert_eq!(got.len(), expected.len(), "every key arrived once");
+    assert_eq!(Some(got.len() as u64), out.json()["keys"].as_u64());
+    let differing: Vec<&String> = expected
+        .iter()
+        .filter(|(k, v)| got.get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(differing.is_empty(), "differences: {differing:?}");
+}
