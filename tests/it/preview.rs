@@ -453,3 +453,47 @@ fn seed_report_adds_the_loads_rows_and_seconds_per_table_and_phase() {
             .to_string()
     );
 }
+
+#[test]
+fn the_text_fits_the_terminal_and_shows_rows_histograms_and_cache_keys() {
+    for width in [72, 120] {
+        let out = seedkit()
+            .args(["preview", "--profile", "ci"])
+            .env("COLUMNS", width.to_string())
+            .run();
+        out.success();
+        for line in out.stdout.lines() {
+            assert!(line.chars().count() <= width, "wider than {width}: {line}");
+        }
+        let players = out
+            .stdout
+            .split("\n== ")
+            .find(|t| t.starts_with("players:"))
+            .unwrap();
+        assert!(players.contains("200 rows (every row read"), "{players}");
+        // The sample rows' header, then a row per shown row (5 first + 5 spread).
+        let rows: Vec<&str> = players.lines().skip(1).take(11).collect();
+        assert!(rows[0].starts_with("  row  id"), "{players}");
+        assert!(rows[1].starts_with("  0    1 "), "{players}");
+        // level: a zipf histogram, highest at its first bin.
+        let level = players
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with("level "))
+            .nth(1)
+            .unwrap();
+        assert!(level.trim_start().starts_with('█'), "{level}");
+    }
+    let out = seedkit().args(["preview", "--profile", "ci"]).run();
+    assert!(
+        out.stdout.contains(
+            "  webhook_seen (string): 50 keys from 50 rows of webhook_deliveries, TTL 1day"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("    seedkit:webhook:seen:"),
+        "{}",
+        out.stdout
+    );
+}

@@ -17,9 +17,17 @@ const MAX_CELL: usize = 28;
 const MAX_FANOUT_LINES: usize = 21;
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
+/// `emit!` of one line, cut to `width` characters.
+macro_rules! fitted {
+    ($width:expr, $($arg:tt)*) => {
+        emit!("{}", fit(&format!($($arg)*), $width))
+    };
+}
+
 pub fn print_preview(preview: &Preview) {
     let width = terminal_width();
-    emit!(
+    fitted!(
+        width,
         "preview of {} (seed {}), no database needed; margins at {:.0}% confidence",
         preview.profile,
         preview.seed,
@@ -30,7 +38,10 @@ pub fn print_preview(preview: &Preview) {
     }
     if !preview.cache_sets.is_empty() {
         emit!("");
-        emit!("cache sets (the commands `warm` would send, counted in memory):");
+        fitted!(
+            width,
+            "cache sets (the commands `warm` would send, counted in memory):"
+        );
         for set in &preview.cache_sets {
             print_set(set, width);
         }
@@ -57,7 +68,8 @@ fn print_table(table: &TablePreview, width: usize) {
     } else {
         format!("{} sampled", count(table.sample.rows, "row"))
     };
-    emit!(
+    fitted!(
+        width,
         "== {}: {} ({sampled}; shares within ±{:.1} points)",
         table.table,
         count(table.rows, "row"),
@@ -66,7 +78,7 @@ fn print_table(table: &TablePreview, width: usize) {
     let rows: Vec<&ShownRow> = table.first_rows.iter().chain(&table.spread_rows).collect();
     if !rows.is_empty() {
         for line in rows_table(&table.columns_shown, &rows, width) {
-            emit!("  {line}");
+            fitted!(width, "  {line}");
         }
     }
     let name_width = table
@@ -78,12 +90,12 @@ fn print_table(table: &TablePreview, width: usize) {
         .min(24);
     for column in &table.columns {
         for line in column_lines(column, name_width) {
-            emit!("  {}", fit(&line, width - 2));
+            fitted!(width, "  {line}");
         }
     }
     if let Some(fanout) = &table.fanout {
         for line in fanout_lines(fanout, width) {
-            emit!("  {line}");
+            fitted!(width, "  {line}");
         }
     }
 }
@@ -266,7 +278,8 @@ fn print_set(set: &SetPreview, width: usize) {
     };
     let table = set.table.as_deref().unwrap_or("count");
     let (Some(keys), Some(rows)) = (set.keys, set.rows) else {
-        emit!(
+        fitted!(
+            width,
             "  {} ({}) from {table}{ttl}: not computed, {} (--cache-rows raises the limit)",
             set.name,
             set.kind,
@@ -274,7 +287,8 @@ fn print_set(set: &SetPreview, width: usize) {
         );
         return;
     };
-    emit!(
+    fitted!(
+        width,
         "  {} ({}): {} from {} of {table}{ttl}",
         set.name,
         set.kind,
@@ -290,10 +304,7 @@ fn print_set(set: &SetPreview, width: usize) {
             Some(n) if n > 5 => format!(" ({n} members in the first commands)"),
             _ => String::new(),
         };
-        emit!(
-            "    {}",
-            fit(&format!("{} = {value}{more}", example.key), width - 4)
-        );
+        fitted!(width, "    {} = {value}{more}", example.key);
     }
 }
 
