@@ -164,12 +164,7 @@ pub async fn migrate(
                 .into_iter()
                 .map(|r| repeatable_step(r, None)),
         );
-        return Ok(RunReport {
-            dry_run: true,
-            steps,
-            current: highest_applied(&rows),
-            elapsed_ms: started.elapsed().as_millis() as u64,
-        });
+        return Ok(report(true, steps, &rows, started));
     }
     locked!(db, server, settings, |held| {
         apply_pending(&mut db, &held, settings, &source, options, started).await
@@ -245,12 +240,22 @@ async fn finished<D: Migrate>(
     started: std::time::Instant,
 ) -> Result<RunReport> {
     let rows = db.applied(history).await?;
-    Ok(RunReport {
-        dry_run: false,
+    Ok(report(false, steps, &rows, started))
+}
+
+/// A run's report: its steps (planned or done) and where the history stands.
+fn report(
+    dry_run: bool,
+    steps: Vec<Step>,
+    rows: &[AppliedRow],
+    started: std::time::Instant,
+) -> RunReport {
+    RunReport {
+        dry_run,
         steps,
-        current: highest_applied(&rows),
+        current: highest_applied(rows),
         elapsed_ms: started.elapsed().as_millis() as u64,
-    })
+    }
 }
 
 /// Applies the Flyway repeatables that are new or changed, after the
@@ -491,12 +496,7 @@ pub async fn rollback(
         let plan = Plan::new(&source, &rows);
         let entries = rollback_targets(&plan, &source, target)?;
         let steps = entries.iter().map(|e| undo_step(e, None)).collect();
-        return Ok(RunReport {
-            dry_run: true,
-            steps,
-            current: highest_applied(&rows),
-            elapsed_ms: started.elapsed().as_millis() as u64,
-        });
+        return Ok(report(true, steps, &rows, started));
     }
     locked!(db, server, settings, |held| {
         undo(&mut db, &held, settings, &source, target, started).await

@@ -157,17 +157,7 @@ fn case(code: i32) -> Output {
                     _ => Ok(()),
                 }
             });
-            let kill = std::process::Command::new("kill")
-                .args(["-INT", &child.id().to_string()])
-                .status()
-                .expect("kill runs");
-            assert!(kill.success());
-            let out = child.wait_with_output().expect("migrate ends");
-            let output = Output {
-                code: out.status.code(),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            };
+            let output = crate::support::signal(child, "INT");
             assert_eq!(
                 db.query("SELECT to_regclass('a') IS NULL"),
                 "t",

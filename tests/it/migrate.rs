@@ -902,19 +902,9 @@ fn ctrl_c_rolls_back_and_releases_the_lock() {
     let dir = fixture("slow");
     let child = sk(&db, &dir).arg("migrate").spawn();
     wait_for_query(&db, "pg_sleep(4)");
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
     let started = Instant::now();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = crate::support::signal(child, "INT");
+    out.assert_code(130);
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "{:?}",

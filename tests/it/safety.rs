@@ -451,16 +451,10 @@ fn ctrl_c_during_the_cache_step_says_the_load_committed_and_exits_10() {
         "200",
         "not committed yet"
     );
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
-    let out = child.wait_with_output().expect("seed ends");
+    let out = crate::support::signal(child, "INT");
     redis_cli(server.port, &["CLIENT", "UNPAUSE"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(10), "{stderr}");
+    let (stdout, stderr) = (&out.stdout, &out.stderr);
+    assert_eq!(out.code, Some(10), "{stderr}");
     assert!(stderr.contains("load had committed"), "{stderr}");
     assert!(stderr.contains("seedkit warm"), "{stderr}");
     assert!(

@@ -326,19 +326,9 @@ fn an_interrupted_seed_exits_130_and_rolls_back() {
         .args(["--set", "players.rows=3000000"])
         .spawn();
     wait_for_players_copy(&db);
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = crate::support::signal(child, "TERM");
+    let stderr = &out.stderr;
+    assert_eq!(out.code, Some(130), "{stderr}");
     assert!(
         stderr.contains("interrupted: the load was rolled back, the tables are as they were"),
         "{stderr}"
@@ -1006,9 +996,9 @@ fn a_failure_or_ctrl_c_during_analyze_after_the_commit_says_the_load_stays() {
     let mut child = seed("2").spawn();
     let pid = wait_for_analyze(&db, &mut child);
     db.query(&format!("SELECT pg_terminate_backend({pid})"));
-    let out = child.wait_with_output().expect("seed ends");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(9), "{stderr}");
+    let out = crate::support::Output::of(child.wait_with_output().expect("seed ends"));
+    let stderr = &out.stderr;
+    assert_eq!(out.code, Some(9), "{stderr}");
     assert!(stderr.contains("ANALYZE failed"), "{stderr}");
     assert!(
         stderr.contains("the load had committed and stays"),
@@ -1021,14 +1011,9 @@ fn a_failure_or_ctrl_c_during_analyze_after_the_commit_says_the_load_stays() {
     // Ctrl-C during ANALYZE: exit 130, and the same truth.
     let mut child = seed("3").spawn();
     wait_for_analyze(&db, &mut child);
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
-    let out = child.wait_with_output().expect("seed ends");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let out = crate::support::signal(child, "INT");
+    let stderr = &out.stderr;
+    assert_eq!(out.code, Some(130), "{stderr}");
     assert!(
         stderr.contains("interrupted: the load had committed and stays"),
         "{stderr}"

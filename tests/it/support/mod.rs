@@ -381,12 +381,7 @@ impl Cmd {
 
     /// Runs to completion and captures everything.
     pub fn run(mut self) -> Output {
-        let out = self.cmd.output().expect("seedkit binary runs");
-        Output {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Output::of(self.cmd.output().expect("seedkit binary runs"))
     }
 
     /// Starts without waiting (for concurrency and kill tests).
@@ -399,6 +394,18 @@ impl Cmd {
     }
 }
 
+/// Sends `signal` (`INT` as Ctrl-C does, `TERM`) to a running seedkit and
+/// waits for it to end.
+pub fn signal(child: std::process::Child, signal: &str) -> Output {
+    let sent = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs");
+    assert!(sent.success(), "kill -{signal} failed");
+    Output::of(child.wait_with_output().expect("seedkit ends"))
+}
+
 #[derive(Debug)]
 pub struct Output {
     /// None when killed by a signal.
@@ -408,6 +415,15 @@ pub struct Output {
 }
 
 impl Output {
+    /// A finished process's exit code and text.
+    pub fn of(out: std::process::Output) -> Output {
+        Output {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     #[track_caller]
     pub fn assert_code(&self, code: i32) -> &Self {
         assert_eq!(
