@@ -8,7 +8,7 @@ use crate::cache::{self, CacheOptions, CacheSpec};
 use crate::error::{Error, ExitCode, Result};
 use crate::generate::{Dataset, Shard};
 use crate::load::text::TextFormat;
-use crate::load::{self, CachePhase, CommitState, LoadOptions, Plan, Strategy};
+use crate::load::{self, CachePhase, CommitState, LoadOptions, Plan, ShardLoad, Strategy};
 use crate::ui;
 
 /// Beyond this estimated size (1 TiB) a plan is surely a typo in a count.
@@ -48,8 +48,9 @@ pub struct SeedArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub out_format: OutFormat,
 
-    /// Generate only shard I of N (counted from 0) of every table: N runs
-    /// with 0/N .. N-1/N give a single run's rows together (docs/sharding.md)
+    /// Generate and load (or write) only shard I of N (counted from 0) of
+    /// every table: N runs with 0/N .. N-1/N, at once or one after the
+    /// other, give a single run's rows together (docs/sharding.md)
     #[arg(
         long,
         value_name = "I/N",
@@ -57,6 +58,18 @@ pub struct SeedArgs {
         hide_env_values = true
     )]
     pub shard: Option<Shard>,
+
+    /// With --shard: how long to wait for the other shards to load the
+    /// tables this shard's rows reference
+    #[arg(
+        long,
+        value_name = "DURATION",
+        env = "SEEDKIT_SHARD_WAIT",
+        hide_env_values = true,
+        default_value = "10m",
+        value_parser = humantime::parse_duration
+    )]
+    pub shard_wait: std::time::Duration,
 
     /// Skip warming Redis
     #[arg(long)]
@@ -137,16 +150,8 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::Success);
     }
 
-    if let Some(shard) = args.shard {
-        // Loading shards into a database needs the chunked strategy and
-        // per-shard checks; until then a shard goes through files.
-        return Err(Error::usage_with_hint(
-            format!("--shard {shard} loads only into files for now"),
-            format!(
-                "add --out DIR (every shard writes its files and a load.sql that loads all {} shards)",
-                shard.count()
-            ),
-        ));
+    if let (true, false) = (args.reset, shard.is_whole()) {
+        return Err(reset_with_shard(shard, &dataset));
     }
     let server = global.database()?;
     // The [redis] part is checked (and the Redis URL required) before the
@@ -184,9 +189,13 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
     // after the COMMIT). Dropping the load closes its connections, so the
     // server rolls back whatever had not committed.
     let committed = CommitState::default();
+    let part = ShardLoad {
+        shard,
+        wait: args.shard_wait,
+    };
     super::command_reports_interrupt();
     let mut summary = tokio::select! {
-        loaded = load::seed_tracked(Arc::clone(&dataset), &server, &options, &committed) => loaded?,
+        loaded = load::seed_shard(Arc::clone(&dataset), &server, &options, part, &committed) => loaded?,
         () = super::interrupt_requested() => {
             return Err(Error::Interrupted { outcome: committed.get().outcome() });
         }
@@ -204,6 +213,7 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
             redis_url: global.redis_url.clone(),
             reset: args.reset,
             connect_timeout: global.redis_connect_timeout(),
+            shard,
             ..CacheOptions::default()
         };
         // Ctrl-C now must not read as "rolled back" (exit 130): the load
@@ -243,4 +253,25 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         Some(e) => Err(e.after_load().into()),
         None => Ok(ExitCode::Success),
     }
+}
+
+/// `--reset` from one shard would empty the rows other shards loaded:
+/// emptying the tables is a separate step, once, before the shards start.
+fn reset_with_shard(shard: Shard, dataset: &Dataset) -> Error {
+    let tables: Vec<String> = dataset
+        .tables()
+        .iter()
+        .map(|t| crate::db::quote_qualified(t.name()))
+        .collect();
+    Error::usage_with_hint(
+        format!(
+            "--reset with --shard {shard} would empty the rows the other shards load: \
+             empty the tables once, before the shards start"
+        ),
+        format!(
+            "psql \"$DATABASE_URL\" -c 'TRUNCATE {}' (and the cache keys, see `seedkit warm --help`), \
+             then run every shard without --reset (docs/sharding.md)",
+            tables.join(", ").replace('\'', "'\\''")
+        ),
+    )
 }

@@ -12,6 +12,9 @@
 //! their foreign keys are checked row by row.
 //!
 //! A kill leaves the chunks committed so far: re-run with `--reset`.
+//!
+//! With `--shard i/n` only the shard's rows are loaded, and [`shard`]
+//! replaces the emptiness check and decides who moves sequences.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -23,14 +26,15 @@ use tokio::sync::Mutex;
 
 use super::LoadError;
 use super::copy_in::{CopyFailure, copy_rows, copy_statement};
-use super::loader::LoadOptions;
+use super::loader::{LoadOptions, ShardLoad};
 use super::progress::TableProgress;
+use super::shard;
 use super::steps::{analyze, check_empty, move_sequences};
 use super::stream::{self, Encoding};
 use super::summary::{Summary, round3};
 use super::target::{CommitState, Committed, Target, execute};
 use crate::db::{self, Db};
-use crate::generate::Chunk;
+use crate::generate::{Chunk, Shard};
 use crate::ui;
 
 /// Attempts per chunk before giving up (Flyway retries CockroachDB up to 50
@@ -41,6 +45,7 @@ pub async fn load(
     target: &Target,
     mut db: Db,
     options: &LoadOptions,
+    part: ShardLoad,
 ) -> Result<Summary, LoadError> {
     let mut summary = Summary::new(
         options.profile.clone(),
@@ -48,7 +53,23 @@ pub async fn load(
         "chunked",
         options.jobs,
     );
-    check_empty(&mut db.conn, target, options.reset).await?;
+    let sharded = !part.shard.is_whole();
+    if sharded && options.reset {
+        return Err(LoadError::Other(
+            "a shard does not empty the tables (the other shards' rows are in them): \
+             empty them once before the shards start"
+                .into(),
+        ));
+    }
+    summary.shard = sharded.then(|| part.shard.to_string());
+    match sharded {
+        true => shard::check_own_part(&mut db.conn, target, part.shard).await?,
+        false => check_empty(&mut db.conn, target, options.reset).await?,
+    }
+    let parents = match sharded {
+        true => shard::parents(&mut db.conn, target).await?,
+        false => vec![Vec::new(); target.tables.len()],
+    };
     if options.reset {
         // DELETE, children first, in one transaction: TRUNCATE would also
         // need every (empty) table outside the profile that references these.
@@ -72,9 +93,13 @@ pub async fn load(
     }
     let retries = Arc::new(AtomicU64::new(0));
     let copy_started = Instant::now();
-    for index in 0..target.tables.len() {
+    for (index, parents) in parents.iter().enumerate() {
+        if !parents.is_empty() {
+            let conn = &mut connections[0];
+            shard::wait_for_parents(conn, target, index, parents, part.wait).await?;
+        }
         let (table_summary, back) =
-            load_table(target, index, connections, options, &retries).await?;
+            load_table(target, index, part.shard, connections, options, &retries).await?;
         connections = back;
         summary.tables.push(table_summary);
     }
@@ -83,6 +108,12 @@ pub async fn load(
     target.committed.reached(Committed::All);
 
     let conn = &mut connections[0];
+    if sharded && !shard::all_loaded(conn, target).await? {
+        ui::info(
+            "other shards are still loading: the last to finish moves the sequences and runs ANALYZE",
+        );
+        return Ok(summary);
+    }
     let started = Instant::now();
     move_sequences(conn, target).await?;
     summary.phases.constraints = round3(started.elapsed().as_secs_f64());
@@ -94,15 +125,18 @@ pub async fn load(
 async fn load_table(
     target: &Target,
     index: usize,
+    shard: Shard,
     connections: Vec<PgConnection>,
     options: &LoadOptions,
     retries: &Arc<AtomicU64>,
 ) -> Result<(super::summary::TableSummary, Vec<PgConnection>), LoadError> {
     let table = &target.dataset.tables()[index];
     let info = &target.tables[index];
-    let progress = TableProgress::start(table.name(), table.row_count());
-    let count = table.row_count().div_ceil(options.chunk_rows.max(1)).max(1);
-    let queue: VecDeque<Chunk> = table.chunks(count as usize).into();
+    let range = table.shard_rows(shard);
+    let rows_here = range.end - range.start;
+    let progress = TableProgress::start(table.name(), rows_here);
+    let count = rows_here.div_ceil(options.chunk_rows.max(1)).max(1);
+    let queue: VecDeque<Chunk> = table.chunks_of(range, count as usize).into();
     let queue = Arc::new(Mutex::new(queue));
     let statement = Arc::new(copy_statement(info, table.columns(), false));
     let rows = Arc::new(AtomicU64::new(0));

@@ -78,6 +78,28 @@ pub enum LoadError {
     /// Writing `--out` files failed.
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
+
+    /// `seed --shard`: this shard's own rows are already in a table.
+    #[error("refusing to seed shard {shard}: its rows are already in {table} (the row with {key})")]
+    ShardLoaded {
+        shard: String,
+        table: String,
+        key: String,
+    },
+
+    /// `seed --shard`: the other shards did not load a referenced table in time.
+    #[error(
+        "{table} references {parent}, which still holds {have} of its {want} rows after \
+         {} (--shard-wait): the other shards did not finish loading it",
+        humantime::format_duration(*.waited)
+    )]
+    ShardWait {
+        table: String,
+        parent: String,
+        have: u64,
+        want: u64,
+        waited: Duration,
+    },
 }
 
 fn tables_word(n: usize) -> &'static str {
@@ -152,6 +174,16 @@ impl Diagnostic for LoadError {
             LoadError::Write { .. } => {
                 Some("check that the folder is writable and has space".into())
             }
+            LoadError::ShardLoaded { .. } => Some(
+                "each shard loads once, into tables that may hold the other shards' rows but \
+                 not its own; to load again, empty the tables first (docs/sharding.md)"
+                    .into(),
+            ),
+            LoadError::ShardWait { .. } => Some(
+                "start every shard (0/N .. N-1/N) against this database, or raise --shard-wait; \
+                 the chunks this shard committed stay, and it refuses to load them twice"
+                    .into(),
+            ),
             LoadError::Other(_) => None,
         }
     }

@@ -29,7 +29,7 @@ use super::{LoadError, validate};
 use crate::db::holder::LockHolder;
 use crate::db::{self, Connector, SecretUrl};
 use crate::error::{Error, Result};
-use crate::generate::Dataset;
+use crate::generate::{Dataset, Shard};
 use crate::ui;
 
 /// How the rows reach the database.
@@ -56,6 +56,23 @@ pub struct LoadOptions {
     pub profile: String,
 }
 
+/// Which part of the dataset a load writes (`seed --shard i/n`).
+#[derive(Debug, Clone, Copy)]
+pub struct ShardLoad {
+    /// Load only this shard's rows (always with the chunked strategy).
+    pub shard: Shard,
+    /// How long to wait for the other shards' rows of a referenced table.
+    pub wait: Duration,
+}
+
+impl ShardLoad {
+    /// The whole dataset.
+    pub const WHOLE: ShardLoad = ShardLoad {
+        shard: Shard::WHOLE,
+        wait: Duration::ZERO,
+    };
+}
+
 /// Validates the profile against the database and loads it.
 pub async fn seed(
     dataset: Arc<Dataset>,
@@ -71,6 +88,17 @@ pub async fn seed_tracked(
     dataset: Arc<Dataset>,
     server: &Connector,
     options: &LoadOptions,
+    committed: &CommitState,
+) -> Result<Summary> {
+    seed_shard(dataset, server, options, ShardLoad::WHOLE, committed).await
+}
+
+/// [`seed_tracked`] of one shard's rows (`seed --shard i/n`), chunked.
+pub async fn seed_shard(
+    dataset: Arc<Dataset>,
+    server: &Connector,
+    options: &LoadOptions,
+    shard: ShardLoad,
     committed: &CommitState,
 ) -> Result<Summary> {
     let started = Instant::now();
@@ -91,7 +119,7 @@ pub async fn seed_tracked(
         .map_err(|e| db_error(url, "setting lock_timeout", &e, Committed::Nothing))?;
     let loaded = async {
         let target = target(&mut db.conn, Arc::clone(&dataset), url, committed).await?;
-        load(&target, db, options).await
+        load(&target, db, options, shard).await
     };
     match loaded.await {
         Err(Error::Load(LoadError::LockTimeout { step, .. })) => {
@@ -149,9 +177,24 @@ async fn target(
 }
 
 /// Runs the strategy that fits the server (or the one asked for).
-async fn load(target: &Target, db: db::Db, options: &LoadOptions) -> Result<Summary> {
+async fn load(
+    target: &Target,
+    db: db::Db,
+    options: &LoadOptions,
+    shard: ShardLoad,
+) -> Result<Summary> {
     let transactional_ddl = db.dialect().transactional_ddl();
     let atomic = match options.strategy {
+        // Shards load concurrently into one database: chunks, never one
+        // transaction that drops the keys the other shards' rows need.
+        _ if !shard.shard.is_whole() => {
+            if options.strategy == Strategy::SingleTransaction {
+                return Err(Error::usage(
+                    "--shard loads with the chunked strategy: leave --load-strategy at auto",
+                ));
+            }
+            false
+        }
         Strategy::Auto => transactional_ddl,
         Strategy::SingleTransaction if !transactional_ddl => {
             return Err(Error::usage_with_hint(
@@ -168,7 +211,7 @@ async fn load(target: &Target, db: db::Db, options: &LoadOptions) -> Result<Summ
     };
     Ok(match atomic {
         true => super::atomic::load(target, db, options).await?,
-        false => super::chunked::load(target, db, options).await?,
+        false => super::chunked::load(target, db, options, shard).await?,
     })
 }
 

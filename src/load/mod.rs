@@ -8,6 +8,8 @@
 //!   exactly.
 //! - [`chunked`]: no transactional DDL (CockroachDB), retried chunk
 //!   transactions.
+//! - [`shard`]: what a `--shard i/n` load adds to the chunked one (its own
+//!   part only, parents of other shards first, sequences by the last).
 //! - below both: [`target`] (what they load, what has committed, errors),
 //!   [`copy_in`] (rows through one COPY), [`steps`] (refusing full tables,
 //!   sequences, ANALYZE), [`progress`] (a table's bar or line).
@@ -29,6 +31,7 @@ pub mod nodelay;
 pub mod out;
 pub mod plan;
 pub mod progress;
+pub mod shard;
 pub mod steps;
 pub mod stream;
 pub mod summary;
@@ -37,7 +40,7 @@ pub mod text;
 pub mod validate;
 
 pub use error::LoadError;
-pub use loader::{LoadOptions, Strategy, seed, seed_tracked};
+pub use loader::{LoadOptions, ShardLoad, Strategy, seed, seed_shard, seed_tracked};
 pub use plan::Plan;
 pub use summary::{CachePhase, Summary};
 pub use target::{CommitState, Committed};

@@ -2,12 +2,16 @@
 //!
 //! `seed --out` of shards 0/3, 1/3 and 2/3 (each with its own `--jobs`)
 //! against the unsharded files, table by table; their shared `load.sql`
-//! loading all three into one database against a single seed; `warm
-//! --shard` of three shards against one warm (own Redis prefixes); and the
-//! errors for shards that do not exist.
+//! loading all three into one database against a single seed; three
+//! concurrent `seed --shard i/3` into one database against a single atomic
+//! seed; `warm --shard` of three shards against one warm (own Redis
+//! prefixes); and the errors for shards that do not exist, a shard loaded
+//! twice and `--reset` with a shard.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+
+use serde_json::json;
 
 use crate::cache::{connect, snapshot};
 use crate::support::{TestDb, TestRedis, seedkit};
@@ -155,6 +159,152 @@ fn the_shards_load_sql_loads_all_shards_like_one_seed() {
         loaded.query("SELECT nextval(pg_get_serial_sequence('players', 'id'))"),
         seeded.query("SELECT nextval(pg_get_serial_sequence('players', 'id'))"),
     );
+}
+
+/// Every profile table's checksum (and the next `players.id`) equal in both.
+fn assert_same_tables(loaded: &TestDb, seeded: &TestDb) {
+    let tables = seeded.rows(
+        "SELECT relname FROM pg_stat_user_tables WHERE relname NOT LIKE 'seedkit%' ORDER BY 1",
+    );
+    assert!(tables.len() > 5, "{tables:?}");
+    for table in tables.iter().map(|r| &r[0]) {
+        let count = format!("SELECT count(*) FROM {table}");
+        assert_eq!(loaded.query(&count), seeded.query(&count), "{table}");
+        assert_eq!(
+            loaded.table_checksum(table, "t::text"),
+            seeded.table_checksum(table, "t::text"),
+            "{table}"
+        );
+    }
+    let next = "SELECT nextval(pg_get_serial_sequence('players', 'id'))";
+    assert_eq!(loaded.query(next), seeded.query(next));
+}
+
+#[test]
+fn three_concurrent_shards_load_one_database_like_one_atomic_seed() {
+    let loaded = TestDb::new("shard_concurrent");
+    loaded.seedkit().arg("migrate").run().success();
+    // Small chunks: many transactions per table, interleaved across the
+    // shards; each shard with its own --jobs.
+    let children: Vec<_> = [(0, "1"), (1, "3"), (2, "2")]
+        .into_iter()
+        .map(|(i, jobs)| {
+            loaded
+                .seedkit()
+                .args([
+                    "seed",
+                    "--profile",
+                    "default",
+                    "--no-cache",
+                    "--chunk-rows",
+                    "700",
+                ])
+                .args([
+                    "--shard",
+                    &format!("{i}/3"),
+                    "--jobs",
+                    jobs,
+                    "--format",
+                    "json",
+                ])
+                .spawn()
+        })
+        .collect();
+    let mut strategies = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        strategies.push((summary["strategy"].clone(), summary["shard"].clone()));
+    }
+    assert_eq!(strategies[1], (json!("chunked"), json!("1/3")));
+
+    let seeded = TestDb::new("shard_concurrent_ref");
+    seeded.seedkit().arg("migrate").run().success();
+    let single = seeded
+        .seedkit()
+        .args([
+            "seed",
+            "--profile",
+            "default",
+            "--no-cache",
+            "--format",
+            "json",
+        ])
+        .run();
+    single.success();
+    assert_eq!(single.json()["strategy"], "single-transaction");
+    assert_same_tables(&loaded, &seeded);
+
+    // A shard whose rows are there already is refused; nothing changes.
+    let before = loaded.table_checksum("players", "id");
+    let again = loaded
+        .seedkit()
+        .args([
+            "seed",
+            "--profile",
+            "default",
+            "--no-cache",
+            "--shard",
+            "1/3",
+        ])
+        .run();
+    again.assert_code(9);
+    assert!(
+        again
+            .stderr
+            .contains("refusing to seed shard 1/3: its rows are already in villages"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(loaded.table_checksum("players", "id"), before);
+}
+
+#[test]
+fn a_shard_without_the_others_gives_up_after_shard_wait_and_reset_is_refused() {
+    let db = TestDb::new("shard_alone");
+    db.seedkit().arg("migrate").run().success();
+    let reset = db
+        .seedkit()
+        .args([
+            "seed",
+            "--profile",
+            "ci",
+            "--no-cache",
+            "--reset",
+            "--shard",
+            "0/2",
+        ])
+        .run();
+    reset.assert_code(2);
+    assert!(
+        reset
+            .stderr
+            .contains("--reset with --shard 0/2 would empty the rows the other shards load")
+            && reset.stderr.contains("TRUNCATE \"villages\", \"houses\""),
+        "{}",
+        reset.stderr
+    );
+    assert_eq!(db.query("SELECT count(*) FROM villages"), "0");
+
+    // Shard 1 of 2 loads its village, then waits for the other's before
+    // loading houses, which reference villages; nobody comes.
+    let alone = db
+        .seedkit()
+        .args(["seed", "--profile", "ci", "--no-cache", "--shard", "1/2"])
+        .args(["--shard-wait", "1s"])
+        .run();
+    alone.assert_code(9);
+    assert!(
+        alone
+            .stderr
+            .contains("houses references villages, which still holds 1 of its 2 rows after 1s"),
+        "{}",
+        alone.stderr
+    );
+    assert_eq!(db.query("SELECT count(*) FROM villages"), "1");
+    assert_eq!(db.query("SELECT count(*) FROM houses"), "0");
 }
 
 #[test]
