@@ -302,3 +302,37 @@ fn sentence(rng: &mut CellRng, n: u32, s: &mut String) {
     }
     s.push('.');
 }
+
+/// The longest text (in characters) a kind can give, before a unique
+/// row-number suffix; `None` for the kinds the `fake` crate assembles
+/// (companies, addresses, phones), whose length seedkit does not bound.
+pub(crate) fn max_len(kind: FakeKind, min: u32, max: u32) -> Option<usize> {
+    let longest = |items: &[&str]| items.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+    let word = longest(L::LOREM_WORD);
+    let first = longest(L::NAME_FIRST_NAME);
+    let last = longest(L::NAME_LAST_NAME);
+    // username(): first.last, first_last, flast, firstlast, word_first, first42.
+    let username = (first + 1 + last).max(word + 1 + first).max(first + 2);
+    let words = |n: u32| n as usize * word + (n as usize).saturating_sub(1);
+    Some(match kind {
+        FakeKind::FirstName => first,
+        FakeKind::LastName => last,
+        FakeKind::Name => first + 1 + last,
+        FakeKind::Username => username,
+        FakeKind::Email => username + 1 + longest(L::INTERNET_FREE_EMAIL_PROVIDER),
+        FakeKind::SafeEmail => username + "@example.com".len(),
+        FakeKind::UserAgent => longest(L::INTERNET_USER_AGENT),
+        FakeKind::Word => word,
+        FakeKind::Words => words(max),
+        FakeKind::Sentence => words(max) + 1,
+        FakeKind::Paragraph => max as usize * (words(12) + 2),
+        FakeKind::DomainSuffix => longest(L::INTERNET_DOMAIN_SUFFIX),
+        FakeKind::Industry => longest(L::COMPANY_INDUSTRY),
+        FakeKind::MacAddress => 17,
+        FakeKind::CountryCode => 2,
+        _ => {
+            let _ = min;
+            return None;
+        }
+    })
+}

@@ -17,6 +17,7 @@ mod children;
 mod column;
 mod dist;
 mod fake;
+pub mod possible;
 mod rng;
 mod shard;
 mod table;

@@ -14,7 +14,7 @@ pub mod checks;
 pub mod order;
 mod read;
 
-pub use read::{read, read_tables};
+pub use read::{read, read_table, read_tables};
 
 use checks::Rule;
 

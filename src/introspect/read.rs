@@ -27,26 +27,58 @@ pub async fn read_tables(
     schemas: &[String],
     exclude: &[(String, String)],
 ) -> Result<Vec<Table>, sqlx::Error> {
-    let first: String = sqlx::query_scalar("SELECT coalesce(current_schema(), 'public')::text")
-        .fetch_one(&mut *conn)
-        .await?;
+    let first = first_schema(conn).await?;
     let schemas = if schemas.is_empty() {
         vec![first.clone()]
     } else {
         schemas.to_vec()
     };
-    let rows = sqlx::query(
-        "SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.relname::text AS name,
-                quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified,
-                c.relkind = 'p' AS partitioned,
-                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1)
-         ORDER BY c.oid",
-    )
+    // A constant query text: the schemas are bound parameters.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{TABLES} WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1)
+         ORDER BY c.oid"
+    )))
     .bind(&schemas)
     .fetch_all(&mut *conn)
     .await?;
+    complete(conn, &first, rows, exclude).await
+}
+
+/// One table by name (as a profile writes it: bare or `schema.table`);
+/// `None` when there is no such table.
+pub async fn read_table(
+    conn: &mut PgConnection,
+    qualified: &str,
+) -> Result<Option<Table>, sqlx::Error> {
+    let first = first_schema(conn).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{TABLES} WHERE c.relkind IN ('r', 'p') AND c.oid = to_regclass($1)"
+    )))
+    .bind(qualified)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(complete(conn, &first, rows, &[]).await?.pop())
+}
+
+const TABLES: &str =
+    "SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.relname::text AS name,
+                quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified,
+                c.relkind = 'p' AS partitioned,
+                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace";
+
+async fn first_schema(conn: &mut PgConnection) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT coalesce(current_schema(), 'public')::text")
+        .fetch_one(&mut *conn)
+        .await
+}
+
+async fn complete(
+    conn: &mut PgConnection,
+    first: &str,
+    rows: Vec<sqlx::postgres::PgRow>,
+    exclude: &[(String, String)],
+) -> Result<Vec<Table>, sqlx::Error> {
     let mut oids = Vec::new();
     let mut tables = Vec::new();
     let mut partkeys = Vec::new();
@@ -59,7 +91,7 @@ pub async fn read_tables(
         oids.push(row.try_get::<i64, _>("oid")?);
         partkeys.push(row.try_get::<Option<String>, _>("partkey")?);
         tables.push(Table {
-            name: if schema == first {
+            name: if schema == *first {
                 name
             } else {
                 format!("{schema}.{name}")
@@ -137,13 +169,16 @@ impl Types {
         for (oid, label) in labels {
             types.labels.entry(oid).or_default().push(label);
         }
-        let checks: Vec<(i64, String, String)> = sqlx::query_as(
+        let checks: Vec<(i64, String, Option<String>)> = sqlx::query_as(
             "SELECT contypid::int8, conname::text, pg_get_constraintdef(oid)
              FROM pg_constraint WHERE contypid <> 0 AND contype = 'c' ORDER BY conname",
         )
         .fetch_all(&mut *conn)
         .await?;
         for (oid, name, definition) in checks {
+            let Some(definition) = definition else {
+                continue;
+            };
             types
                 .domain_checks
                 .entry(oid)
@@ -318,7 +353,12 @@ async fn read_constraints(
             continue;
         };
         let name: String = row.try_get("name")?;
-        let definition: String = row.try_get("def")?;
+        // NULL when another session dropped the constraint after this
+        // snapshot was taken (a concurrent `seed --reset` drops and
+        // re-creates them): it is back, unchanged, when that load ends.
+        let Some(definition): Option<String> = row.try_get("def")? else {
+            continue;
+        };
         let columns: Vec<String> = row.try_get("columns")?;
         match row.try_get::<String, _>("kind")?.as_str() {
             "p" => tables[t].primary_key = columns,
@@ -410,7 +450,7 @@ async fn read_partitions(
     partkeys: &[Option<String>],
     tables: &mut [Table],
 ) -> Result<(), sqlx::Error> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
+    let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
         "SELECT i.inhparent::int8, pg_get_expr(c.relpartbound, c.oid)
          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
          WHERE i.inhparent::int8 = ANY($1) ORDER BY c.oid",
@@ -423,7 +463,7 @@ async fn read_partitions(
         let bounds: Vec<&str> = rows
             .iter()
             .filter(|(rel, _)| *rel == oids[t])
-            .map(|(_, b)| b.as_str())
+            .filter_map(|(_, b)| b.as_deref())
             .collect();
         tables[t].partitions = Some(partitions(partkey, &bounds));
     }

@@ -95,7 +95,10 @@ pub async fn load(
         let (rows, bytes) = copy_rows(conn, &statement, stream, progress.bar())
             .await
             .map_err(|e| match e {
-                CopyFailure::Db(e) => target.db_error(&format!("COPY into {}", info.name), &e),
+                CopyFailure::Db(e) => target.db_error(
+                    &super::validate::copy_step(table, info.schema.as_ref(), 0, &e),
+                    &e,
+                ),
                 CopyFailure::Load(e) => e,
             })?;
         summary.tables.push(progress.finish(rows, bytes));

@@ -66,6 +66,9 @@ pub struct TableInfo {
     /// `r` ordinary table, `p` partitioned table, ...
     pub relkind: String,
     pub columns: Vec<ColumnInfo>,
+    /// The table as [`crate::introspect`] reads it (type limits, enum
+    /// labels, CHECK shapes), for the checks before COPY.
+    pub schema: Option<crate::introspect::Table>,
 }
 
 impl TableInfo {
@@ -188,11 +191,13 @@ pub async fn read_table(
         return Ok(None);
     }
     let columns = read_columns(conn, &qualified).await?;
+    let schema = crate::introspect::read_table(conn, &qualified).await?;
     Ok(Some(TableInfo {
         name: name.to_string(),
         qualified,
         relkind,
         columns,
+        schema,
     }))
 }
 

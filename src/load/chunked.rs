@@ -241,9 +241,11 @@ impl ChunkWorker {
                     let message = self.url.scrub(&db::describe(&e));
                     if !retryable {
                         return Err(LoadError::Database {
-                            step: format!(
-                                "COPY into {} (rows from {})",
-                                self.table, chunk.first_row
+                            step: super::validate::copy_step(
+                                &self.dataset.tables()[self.index],
+                                None,
+                                chunk.first_row,
+                                &e,
                             ),
                             message,
                             committed: self.committed.get(),

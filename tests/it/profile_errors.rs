@@ -299,3 +299,203 @@ fn broken_profiles_write_nothing_to_the_database() {
     );
     assert_eq!(before, after, "relations were created or dropped");
 }
+
+/// A table whose types and CHECKs the profile's values are compared with
+/// before COPY.
+const CHECKED_SCHEMA: &str = "
+CREATE TYPE tier AS ENUM ('free', 'pro');
+CREATE DOMAIN upper_code AS text CHECK (VALUE ~ '^[A-Z]+$');
+CREATE TABLE accounts (
+    id        bigint PRIMARY KEY,
+    tier      tier NOT NULL,
+    balance   numeric(5,2) NOT NULL,
+    nick      varchar(10) NOT NULL,
+    level     smallint NOT NULL CHECK (level BETWEEN 1 AND 10),
+    status    text NOT NULL CHECK (status IN ('on', 'off')),
+    bio       text CHECK (length(bio) <= 20),
+    opened_at timestamptz NOT NULL,
+    closed_at timestamptz,
+    email     text,
+    phone     text,
+    code      upper_code,
+    motto     text,
+    CONSTRAINT accounts_closed_after_opened CHECK (closed_at IS NULL OR closed_at >= opened_at),
+    CONSTRAINT accounts_reachable CHECK (email IS NOT NULL OR phone IS NOT NULL),
+    CONSTRAINT accounts_motto_lower CHECK (motto = lower(motto))
+);";
+
+/// Line N of this profile is column N - 3 of the table (line 4 is `id`).
+const CHECKED_VALID: &str = r#"[tables.accounts]
+rows = 10
+[tables.accounts.columns]
+id = { seq = {} }
+tier = { choice = ["free", "pro"] }
+balance = { float = { min = 0, max = 999, round = 2 } }
+nick = { template = "n{n}" }
+level = { int = { min = 1, max = 10 } }
+status = { choice = ["on", "off"] }
+bio = { fake = "word" }
+opened_at = { timestamp = { start = 2026-01-01T00:00:00Z, end = 2026-02-01T00:00:00Z } }
+closed_at = { derive = { from = "opened_at", add = { int = { min = 0, max = 100 } }, unit = "hours" } }
+email = { fake = "email" }
+phone = { fake = "phone", null_probability = 0.5 }
+code = { value = "ABC" }
+motto = { value = "carpe diem" }
+"#;
+
+/// (case, replace this, with that, line of the column, message)
+const VALUE_CASES: &[(&str, &str, &str, usize, &str)] = &[
+    (
+        "enum label",
+        r#"["free", "pro"]"#,
+        r#"["free", "gold"]"#,
+        5,
+        "\"gold\" is not a label of enum tier",
+    ),
+    (
+        "numeric precision",
+        "max = 999,",
+        "max = 1000,",
+        6,
+        "values up to 1000 do not fit numeric(5,2)",
+    ),
+    (
+        "varchar length",
+        r#""n{n}""#,
+        r#""nickname-{n}""#,
+        7,
+        "values up to 11 characters do not fit character varying(10)",
+    ),
+    (
+        "NOT NULL",
+        "max = 10 } }",
+        "max = 10 }, null_probability = 0.2 }",
+        8,
+        "the column is NOT NULL, but `int` with null_probability = 0.2 can give NULL",
+    ),
+    (
+        "CHECK bound (BETWEEN)",
+        "max = 10 } }",
+        "max = 12 } }",
+        8,
+        "its values run from 1 to 12, but CHECK accounts_level_check",
+    ),
+    (
+        "CHECK IN",
+        r#"["on", "off"]"#,
+        r#"["on", "maybe"]"#,
+        9,
+        "it can give maybe, but CHECK accounts_status_check",
+    ),
+    (
+        "CHECK length",
+        r#"bio = { fake = "word" }"#,
+        r#"bio = { fake = { kind = "words", min = 5, max = 8 } }"#,
+        10,
+        "its values reach",
+    ),
+    (
+        "CHECK between two columns",
+        "min = 0, max = 100 } }, unit",
+        "min = -5, max = 100 } }, unit",
+        12,
+        "closed_at is not always >= opened_at, but CHECK accounts_closed_after_opened",
+    ),
+    (
+        "CHECK one of two set",
+        r#"email = { fake = "email" }"#,
+        r#"email = { fake = "email", null_probability = 0.5 }"#,
+        13,
+        "email and phone can all be NULL in the same row, but CHECK accounts_reachable",
+    ),
+];
+
+/// The column of a line's generator (after `name = { `).
+fn generator_column(line: &str) -> usize {
+    line.find("= { ").map_or(1, |i| i + 5)
+}
+
+#[test]
+fn values_the_catalog_refuses_are_profile_errors_before_copy() {
+    let db = TestDb::new("profile_value_checks");
+    db.query(CHECKED_SCHEMA);
+    let dir = tempfile::tempdir().unwrap();
+    let valid = dir.path().join("valid.toml");
+    std::fs::write(&valid, CHECKED_VALID).unwrap();
+    db.seedkit()
+        .args(["seed", "--no-cache", "--reset", "--profile"])
+        .arg(&valid)
+        .run()
+        .success();
+    assert_eq!(db.query("SELECT count(*) FROM accounts"), "10");
+    let mut failures = Vec::new();
+    for (i, (name, from, to, line, message)) in VALUE_CASES.iter().enumerate() {
+        assert!(
+            CHECKED_VALID.contains(from),
+            "{name}: {from:?} not in the profile"
+        );
+        let text = CHECKED_VALID.replacen(from, to, 1);
+        let path = dir.path().join(format!("values-{i}.toml"));
+        std::fs::write(&path, &text).unwrap();
+        let out = db
+            .seedkit()
+            .args(["seed", "--no-cache", "--reset", "--profile"])
+            .arg(&path)
+            .run();
+        let column = generator_column(text.lines().nth(line - 1).unwrap());
+        let want = format!("error: {}:{line}:{column}: ", path.display());
+        if out.code != Some(8) || !out.stderr.contains(&want) || !out.stderr.contains(message) {
+            failures.push(format!(
+                "{name}: expected exit 8, `{want}` and `{message}`; got {:?}:\n{}",
+                out.code, out.stderr
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Nothing was written by the refused runs: the valid rows are still there.
+    assert_eq!(db.query("SELECT count(*) FROM accounts"), "10");
+}
+
+#[test]
+fn a_row_postgres_still_refuses_names_row_column_and_generator() {
+    let db = TestDb::new("profile_copy_rejects");
+    db.query(CHECKED_SCHEMA);
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to, line, column_name) in [
+        // A domain CHECK seedkit cannot read: refused while parsing the cell.
+        (
+            r#"code = { value = "ABC" }"#,
+            r#"code = { value = "abc" }"#,
+            15,
+            "code",
+        ),
+        // A table CHECK seedkit cannot read: refused after the row is built.
+        (
+            r#"motto = { value = "carpe diem" }"#,
+            r#"motto = { value = "Carpe Diem" }"#,
+            16,
+            "motto",
+        ),
+    ] {
+        let text = CHECKED_VALID.replacen(from, to, 1);
+        let path = dir.path().join(format!("{column_name}.toml"));
+        std::fs::write(&path, &text).unwrap();
+        let out = db
+            .seedkit()
+            .args(["seed", "--no-cache", "--profile"])
+            .arg(&path)
+            .run();
+        let column = generator_column(text.lines().nth(line - 1).unwrap());
+        let want = format!(
+            "COPY into accounts, row 0, column {column_name} generated at {}:{line}:{column}",
+            path.display()
+        );
+        assert_eq!(out.code, Some(9), "{}", out.stderr);
+        assert!(
+            out.stderr.contains(&want),
+            "expected `{want}` in:\n{}",
+            out.stderr
+        );
+        assert_eq!(db.query("SELECT count(*) FROM accounts"), "0");
+    }
+}
