@@ -87,6 +87,33 @@ pub async fn load(
     .await?;
 
     let copy_started = Instant::now();
+    copy_all(conn, target, options, &mut summary).await?;
+    summary.phases.generate_copy = round3(copy_started.elapsed().as_secs_f64());
+
+    let started = Instant::now();
+    recreate_keys_and_indexes(conn, target, &dropped).await?;
+    summary.phases.indexes = round3(started.elapsed().as_secs_f64());
+    let started = Instant::now();
+    recreate_foreign_keys(conn, target, &dropped).await?;
+    verify(conn, target, &ordinary, &dropped).await?;
+    move_sequences(conn, target).await?;
+    summary.phases.constraints = round3(started.elapsed().as_secs_f64());
+    execute(conn, target, "COMMIT", "COMMIT".into()).await?;
+    // From here on an error or a Ctrl-C must not say "rolled back".
+    target.committed.reached(Committed::All);
+
+    summary.phases.analyze = analyze(conn, target).await?;
+    Ok(summary)
+}
+
+/// COPY into every table, in load order (`FREEZE` where the table is an
+/// ordinary one truncated in this transaction).
+async fn copy_all(
+    conn: &mut sqlx::PgConnection,
+    target: &Target,
+    options: &LoadOptions,
+    summary: &mut Summary,
+) -> Result<(), LoadError> {
     for (index, info) in target.tables.iter().enumerate() {
         let table = &target.dataset.tables()[index];
         let progress = TableProgress::start(table.name(), table.row_count());
@@ -103,12 +130,15 @@ pub async fn load(
             })?;
         summary.tables.push(progress.finish(rows, bytes));
     }
-    summary.phases.generate_copy = round3(copy_started.elapsed().as_secs_f64());
+    Ok(())
+}
 
-    let started = Instant::now();
-    recreate_keys_and_indexes(conn, target, &dropped).await?;
-    summary.phases.indexes = round3(started.elapsed().as_secs_f64());
-    let started = Instant::now();
+/// Adds the dropped foreign keys back, which validates every row.
+async fn recreate_foreign_keys(
+    conn: &mut sqlx::PgConnection,
+    target: &Target,
+    dropped: &DroppedObjects,
+) -> Result<(), LoadError> {
     let mut phase = ui::phase(
         "foreign keys",
         dropped.foreign_keys.len() as u64,
@@ -119,15 +149,7 @@ pub async fn load(
         add_constraint(conn, target, fk).await?;
     }
     phase.finish();
-    verify(conn, target, &ordinary, &dropped).await?;
-    move_sequences(conn, target).await?;
-    summary.phases.constraints = round3(started.elapsed().as_secs_f64());
-    execute(conn, target, "COMMIT", "COMMIT".into()).await?;
-    // From here on an error or a Ctrl-C must not say "rolled back".
-    target.committed.reached(Committed::All);
-
-    summary.phases.analyze = analyze(conn, target).await?;
-    Ok(summary)
+    Ok(())
 }
 
 /// Opens the load transaction with the settings a bulk load needs.

@@ -92,25 +92,29 @@ pub(super) async fn open(server: &Connector) -> Result<Session> {
     Ok(Session::new(db).await?)
 }
 
-/// Takes the lock, runs `work` with it, and releases it whatever happened.
-macro_rules! locked {
-    ($db:expr, $server:expr, $settings:expr, |$lock:ident| $work:expr) => {{
-        let $lock = lock::acquire(
-            &mut $db,
-            $server,
-            &$settings.history,
-            $settings.lock_timeout,
-            &$settings.lock,
-        )
-        .await?;
-        let result = $work;
-        let released = $lock.release(&mut $db).await;
-        match (result, released) {
-            (Ok(value), Ok(())) => Ok(value),
-            (Ok(_), Err(e)) => Err(e.into()),
-            (Err(e), _) => Err(e),
-        }
-    }};
+/// Takes the migration lock, runs `work` with it, and releases it whatever
+/// happened; the work's error wins over the release's.
+pub(super) async fn locked<D: Migrate, T>(
+    db: &mut D,
+    server: &Connector,
+    settings: &Settings,
+    work: impl AsyncFnOnce(&mut D, &RunLock) -> Result<T>,
+) -> Result<T> {
+    let held = lock::acquire(
+        db,
+        server,
+        &settings.history,
+        settings.lock_timeout,
+        &settings.lock,
+    )
+    .await?;
+    let result = work(db, &held).await;
+    let released = held.release(db).await;
+    match (result, released) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(e)) => Err(e.into()),
+        (Err(e), _) => Err(e),
+    }
 }
 
 /// Reads the history, or nothing when the table does not exist yet.
@@ -166,9 +170,10 @@ pub async fn migrate(
         );
         return Ok(report(true, steps, &rows, started));
     }
-    locked!(db, server, settings, |held| {
-        apply_pending(&mut db, &held, settings, &source, options, started).await
+    locked(&mut db, server, settings, async |db, held| {
+        apply_pending(db, held, settings, &source, options, started).await
     })
+    .await
 }
 
 async fn apply_pending<D: Migrate>(
@@ -498,9 +503,10 @@ pub async fn rollback(
         let steps = entries.iter().map(|e| undo_step(e, None)).collect();
         return Ok(report(true, steps, &rows, started));
     }
-    locked!(db, server, settings, |held| {
-        undo(&mut db, &held, settings, &source, target, started).await
+    locked(&mut db, server, settings, async |db, held| {
+        undo(db, held, settings, &source, target, started).await
     })
+    .await
 }
 
 /// A version named on the command line (`migrate --to`, `rollback`) must be
@@ -699,9 +705,10 @@ pub enum RepairAction {
 pub async fn repair(server: &Connector, settings: &Settings, version: u64) -> Result<RepairReport> {
     let source = source::read_as(&settings.dir, &settings.layout)?;
     let mut db = open(server).await?;
-    locked!(db, server, settings, |_held| {
-        repair_locked(&mut db, settings, &source, version).await
+    locked(&mut db, server, settings, async |db, _held| {
+        repair_locked(db, settings, &source, version).await
     })
+    .await
 }
 
 async fn repair_locked<D: Migrate>(

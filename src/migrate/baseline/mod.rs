@@ -18,7 +18,6 @@ use std::collections::BTreeSet;
 use super::error::{MigrateError, Problem};
 use super::history::RowState;
 use super::layout::flyway;
-use super::lock;
 use super::repeatable;
 use super::runner::{Settings, open};
 use super::source::{self, Source};
@@ -88,21 +87,35 @@ pub async fn baseline(
 ) -> Result<BaselineReport> {
     let source = source::read_as(&settings.dir, &settings.layout)?;
     let mut db = open(server).await?;
-    let held = lock::acquire(
-        &mut db,
-        server,
-        &settings.history,
-        settings.lock_timeout,
-        &settings.lock,
-    )
-    .await?;
-    let result = baseline_locked(&mut db, server, settings, &source, from, dry_run).await;
-    let released = held.release(&mut db).await;
-    match (result, released) {
-        (Ok(report), Ok(())) => Ok(report),
-        (Ok(_), Err(e)) => Err(e.into()),
-        (Err(e), _) => Err(e),
+    crate::migrate::runner::locked(&mut db, server, settings, async |db, _held| {
+        baseline_locked(db, server, settings, &source, from, dry_run).await
+    })
+    .await
+}
+
+/// Refuses when seedkit's history already records migrations.
+async fn refuse_recorded<D: Migrate>(db: &mut D, settings: &Settings) -> Result<()> {
+    if !db.history_exists(&settings.history).await? {
+        return Ok(());
     }
+    let rows = db.applied(&settings.history).await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    Err(refused(vec![Problem {
+        version: None,
+        kind: "history_not_empty",
+        message: format!(
+            "seedkit's history {} already records {} migration{}",
+            settings.history,
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" }
+        ),
+        way_out: "baseline is for a database seedkit has not migrated yet; \
+                  `seedkit status` shows what is recorded"
+            .into(),
+    }])
+    .into())
 }
 
 async fn baseline_locked<D: Migrate>(
@@ -113,25 +126,7 @@ async fn baseline_locked<D: Migrate>(
     from: &BaselineFrom,
     dry_run: bool,
 ) -> Result<BaselineReport> {
-    if db.history_exists(&settings.history).await? {
-        let rows = db.applied(&settings.history).await?;
-        if !rows.is_empty() {
-            return Err(refused(vec![Problem {
-                version: None,
-                kind: "history_not_empty",
-                message: format!(
-                    "seedkit's history {} already records {} migration{}",
-                    settings.history,
-                    rows.len(),
-                    if rows.len() == 1 { "" } else { "s" }
-                ),
-                way_out: "baseline is for a database seedkit has not migrated yet; \
-                          `seedkit status` shows what is recorded"
-                    .into(),
-            }])
-            .into());
-        }
-    }
+    refuse_recorded(db, settings).await?;
     let (name, table, applied) = match from {
         BaselineFrom::Tool { tool, table } => {
             let table = table
