@@ -1085,7 +1085,7 @@ impl<'a> Context<'a> {
             comments.push(format!("length {min} to {width}: a fixed pattern"));
             return Ok(format!("{{ value = {} }}", quote(&pattern)));
         }
-        let by_name = names::text_by_name(&self.table.name, &column.name)
+        let by_name = names::text_by_name(&self.table.name, &column.name, limit)
             .filter(|c| limit.is_none_or(|l| i64::from(c.max_len) <= l));
         let choice =
             by_name.unwrap_or_else(|| names::plain_text(limit.map(|l| l.clamp(1, 10_000) as u32)));
@@ -1138,7 +1138,7 @@ impl<'a> Context<'a> {
                     .into_iter()
                     .chain(facts.max_len)
                     .min();
-                let by_name = names::text_by_name(&self.table.name, &column.name)
+                let by_name = names::text_by_name(&self.table.name, &column.name, limit)
                     .filter(|c| c.can_be_unique && limit.is_none_or(|l| i64::from(c.max_len) <= l));
                 comments.push(format!("{key}: the row number makes every value distinct"));
                 match by_name {

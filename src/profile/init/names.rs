@@ -49,9 +49,11 @@ const PEOPLE: [&str; 14] = [
     "patient", "contact", "account", "staff", "client",
 ];
 
-/// The text generator a column's name suggests, if any.
-pub fn text_by_name(table: &str, column: &str) -> Option<TextChoice> {
+/// The text generator a column's name suggests, if any; `limit` is the
+/// column's length limit (a `char(2)` country is a country code).
+pub fn text_by_name(table: &str, column: &str, limit: Option<i64>) -> Option<TextChoice> {
     let w = words(column);
+    let short = limit.is_some_and(|l| l <= 3);
     let has = |s: &str| w.iter().any(|x| x == s);
     let last = w.last().map(String::as_str).unwrap_or("");
     let table = table
@@ -78,7 +80,7 @@ pub fn text_by_name(table: &str, column: &str) -> Option<TextChoice> {
         }
     } else if has("ip") {
         fake("ipv4", 15)
-    } else if has("country") && (has("code") || has("iso")) {
+    } else if has("country") && (has("code") || has("iso") || short) {
         fake("country_code", 2)
     } else if has("country") {
         fake("country", 60)
@@ -220,26 +222,26 @@ mod tests {
     #[test]
     fn names_choose_realistic_text() {
         assert_eq!(
-            text_by_name("customers", "email").unwrap().spec,
+            text_by_name("customers", "email", None).unwrap().spec,
             "fake = \"email\""
         );
         assert_eq!(
-            text_by_name("t", "firstName").unwrap().spec,
+            text_by_name("t", "firstName", None).unwrap().spec,
             "fake = \"first_name\""
         );
         assert_eq!(
-            text_by_name("customers", "name").unwrap().spec,
+            text_by_name("customers", "name", None).unwrap().spec,
             "fake = \"name\""
         );
         assert_eq!(
-            text_by_name("companies", "name").unwrap().spec,
+            text_by_name("companies", "name", None).unwrap().spec,
             "fake = \"company\""
         );
         assert_eq!(
-            text_by_name("t", "country_code").unwrap().spec,
+            text_by_name("t", "country", Some(2)).unwrap().spec,
             "fake = \"country_code\""
         );
-        assert!(text_by_name("t", "status").is_none());
+        assert!(text_by_name("t", "status", None).is_none());
         assert_eq!(number_by_name("lat").unwrap().0, -90.0);
         assert!(is_birth_date("date_of_birth"));
     }
