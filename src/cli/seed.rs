@@ -121,61 +121,18 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let profile_name = profile.path.display().to_string();
 
     if args.dry_run {
-        let plan = Plan::new(&profile, &dataset);
-        if plan.estimated_bytes > REALISTIC_BYTES {
-            ui::warn(format!(
-                "this plan would write about {} GiB, far beyond any realistic test database: \
-                 check the `rows` and `per_parent` counts",
-                plan.estimated_bytes >> 30
-            ));
-        }
-        output::result(&plan, global.format, output::print_plan)?;
-        return Ok(ExitCode::Success);
+        return print_plan(&profile, &dataset, global);
     }
-
     profile.require_loadable_table()?;
     if let Some(dir) = &args.out {
-        let format = match args.out_format {
-            OutFormat::Text => TextFormat::Text,
-            OutFormat::Csv => TextFormat::Csv,
-        };
-        let dir = dir.clone();
-        let dataset = Arc::clone(&dataset);
-        let summary = tokio::task::spawn_blocking(move || {
-            load::out::write(dataset, &dir, format, jobs, shard, &profile_name)
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("the file writer stopped: {e}"))??;
-        output::result(&summary, global.format, output::print_summary)?;
-        return Ok(ExitCode::Success);
+        return write_files(args, dir, dataset, shard, profile_name, global).await;
     }
 
     if let (true, false) = (args.reset, shard.is_whole()) {
         return Err(reset_with_shard(shard, &dataset));
     }
     let server = global.database()?;
-    // The [redis] part is checked (and the Redis URL required) before the
-    // load, so a cache mistake is reported before the database is touched.
-    let cache_spec = match args.no_cache {
-        true => None,
-        false => Some(CacheSpec::new(&profile, &dataset)?).filter(|spec| !spec.sets.is_empty()),
-    };
-    if let Some(spec) = &cache_spec {
-        cache::check_url(global.redis_url()?)?;
-        if args.reset {
-            cache::check_reset_prefix(spec)?;
-        }
-    }
-    if args.reset {
-        confirm::destructive("empty the profile's tables", &server.url, global.yes)?;
-        if cache_spec.is_some() {
-            confirm::destructive(
-                "remove the keys under the profile's prefix",
-                global.redis_url()?,
-                global.yes,
-            )?;
-        }
-    }
+    let cache_spec = check_before_load(args, global, &profile, &dataset, &server)?;
     let options = LoadOptions {
         jobs,
         reset: args.reset,
@@ -209,37 +166,8 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let mut cache_error = None;
     if let Some(spec) = &cache_spec {
         let started = std::time::Instant::now();
-        let options = CacheOptions {
-            redis_url: global.redis_url.clone(),
-            reset: args.reset,
-            connect_timeout: global.redis_connect_timeout(),
-            shard,
-            ..CacheOptions::default()
-        };
-        // Ctrl-C now must not read as "rolled back" (exit 130): the load
-        // has committed. Stop warming, report it, exit 10 like any cache failure.
-        let warmed = tokio::select! {
-            warmed = cache::warm(&dataset, spec, &options) => warmed,
-            () = super::interrupt_requested() => Err(cache::CacheError::Interrupted {
-                url: global.redis_url()?.redacted(),
-            }),
-        };
-        let phase = match warmed {
-            Ok(warmed) => CachePhase {
-                ok: true,
-                detail: Some(warmed),
-                error: None,
-            },
-            Err(e) => {
-                let phase = CachePhase {
-                    ok: false,
-                    detail: None,
-                    error: Some(e.to_string()),
-                };
-                cache_error = Some(e);
-                phase
-            }
-        };
+        let (phase, error) = warm_after_load(args, global, &dataset, spec, shard).await?;
+        cache_error = error;
         summary.set_cache(started.elapsed().as_secs_f64(), phase);
     }
 
@@ -253,6 +181,125 @@ pub async fn run(args: &SeedArgs, global: &GlobalArgs) -> Result<ExitCode> {
         Some(e) => Err(e.after_load().into()),
         None => Ok(ExitCode::Success),
     }
+}
+
+/// Everything refused before the database is touched: the `[redis]` part
+/// (and the Redis URL), and with `--reset` the confirmations. Returns the
+/// cache step's spec, `None` when there is nothing to warm.
+fn check_before_load(
+    args: &SeedArgs,
+    global: &GlobalArgs,
+    profile: &crate::profile::Profile,
+    dataset: &Dataset,
+    server: &crate::db::Connector,
+) -> Result<Option<CacheSpec>> {
+    let cache_spec = match args.no_cache {
+        true => None,
+        false => Some(CacheSpec::new(profile, dataset)?).filter(|spec| !spec.sets.is_empty()),
+    };
+    if let Some(spec) = &cache_spec {
+        cache::check_url(global.redis_url()?)?;
+        if args.reset {
+            cache::check_reset_prefix(spec)?;
+        }
+    }
+    if args.reset {
+        confirm::destructive("empty the profile's tables", &server.url, global.yes)?;
+        if cache_spec.is_some() {
+            confirm::destructive(
+                "remove the keys under the profile's prefix",
+                global.redis_url()?,
+                global.yes,
+            )?;
+        }
+    }
+    Ok(cache_spec)
+}
+
+/// `--dry-run`: the plan, and a warning when it is surely a typo in a count.
+fn print_plan(
+    profile: &crate::profile::Profile,
+    dataset: &Dataset,
+    global: &GlobalArgs,
+) -> Result<ExitCode> {
+    let plan = Plan::new(profile, dataset);
+    if plan.estimated_bytes > REALISTIC_BYTES {
+        ui::warn(format!(
+            "this plan would write about {} GiB, far beyond any realistic test database: \
+             check the `rows` and `per_parent` counts",
+            plan.estimated_bytes >> 30
+        ));
+    }
+    output::result(&plan, global.format, output::print_plan)?;
+    Ok(ExitCode::Success)
+}
+
+/// `--out DIR`: the rows as files, no database.
+async fn write_files(
+    args: &SeedArgs,
+    dir: &std::path::Path,
+    dataset: Arc<Dataset>,
+    shard: Shard,
+    profile_name: String,
+    global: &GlobalArgs,
+) -> Result<ExitCode> {
+    let format = match args.out_format {
+        OutFormat::Text => TextFormat::Text,
+        OutFormat::Csv => TextFormat::Csv,
+    };
+    let dir = dir.to_path_buf();
+    let jobs = args.jobs.max(1);
+    let summary = tokio::task::spawn_blocking(move || {
+        load::out::write(dataset, &dir, format, jobs, shard, &profile_name)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("the file writer stopped: {e}"))??;
+    output::result(&summary, global.format, output::print_summary)?;
+    Ok(ExitCode::Success)
+}
+
+/// The cache step after the load committed: its phase for the summary and,
+/// when it failed, the error the run ends with (exit 10: the load stays).
+/// Ctrl-C now must not read as "rolled back" (exit 130): it stops warming
+/// and is reported like any cache failure.
+async fn warm_after_load(
+    args: &SeedArgs,
+    global: &GlobalArgs,
+    dataset: &Dataset,
+    spec: &CacheSpec,
+    shard: Shard,
+) -> Result<(CachePhase, Option<cache::CacheError>)> {
+    let options = CacheOptions {
+        redis_url: global.redis_url.clone(),
+        reset: args.reset,
+        connect_timeout: global.redis_connect_timeout(),
+        shard,
+        ..CacheOptions::default()
+    };
+    let warmed = tokio::select! {
+        warmed = cache::warm(dataset, spec, &options) => warmed,
+        () = super::interrupt_requested() => Err(cache::CacheError::Interrupted {
+            url: global.redis_url()?.redacted(),
+        }),
+    };
+    Ok(match warmed {
+        Ok(warmed) => (
+            CachePhase {
+                ok: true,
+                detail: Some(warmed),
+                error: None,
+            },
+            None,
+        ),
+        Err(e) => (
+            CachePhase {
+                ok: false,
+                detail: None,
+                error: Some(e.to_string()),
+            },
+            Some(e),
+        ),
+    })
 }
 
 /// `--reset` from one shard would empty the rows other shards loaded:
