@@ -5,12 +5,13 @@
 //! each long step prints one line when it finishes instead.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicI8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI8, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 static VERBOSITY: AtomicI8 = AtomicI8::new(0);
+static IN_CI: AtomicBool = AtomicBool::new(false);
 
 /// Output format for commands whose output a script may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
@@ -51,9 +52,15 @@ pub fn warn(message: impl AsRef<str>) {
     }
 }
 
-/// Whether progress bars may be drawn: stderr is a terminal and not quiet.
+/// Says whether the program runs in CI (the command line reads `CI`): a CI
+/// runner that gives stderr a terminal still gets lines, not bars.
+pub fn set_in_ci(in_ci: bool) {
+    IN_CI.store(in_ci, Ordering::Relaxed);
+}
+
+/// Whether progress bars may be drawn: stderr is a terminal, not in CI, not quiet.
 pub fn bars_enabled() -> bool {
-    verbosity() >= 0 && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+    verbosity() >= 0 && std::io::stderr().is_terminal() && !IN_CI.load(Ordering::Relaxed)
 }
 
 /// A progress bar for `total` items of `unit` (rows, keys) named `label`,

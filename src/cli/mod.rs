@@ -390,6 +390,7 @@ pub fn main() -> std::process::ExitCode {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     ui::set_verbosity(cli.global.verbose as i8 - cli.global.quiet as i8);
+    ui::set_in_ci(std::env::var_os("CI").is_some());
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
