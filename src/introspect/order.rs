@@ -53,7 +53,7 @@ pub fn order(tables: Vec<Table>) -> Schema {
             .iter()
             .position(waiting)
             .expect("a stuck order has an edge between waiting tables");
-        let (child, parent, table, constraint, _) = edges.remove(at);
+        let (_, parent, table, constraint, _) = edges.remove(at);
         unloadable.push((
             table,
             format!(
@@ -62,7 +62,6 @@ pub fn order(tables: Vec<Table>) -> Schema {
                 tables[parent].name
             ),
         ));
-        let _ = child;
     }
     let mut slots: Vec<Option<Table>> = tables.into_iter().map(Some).collect();
     Schema {
@@ -72,5 +71,108 @@ pub fn order(tables: Vec<Table>) -> Schema {
             .collect(),
         broken_edges: broken,
         unloadable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::introspect::{Column, ForeignKey, TypeKind};
+
+    fn column(name: &str, not_null: bool) -> Column {
+        Column {
+            name: name.into(),
+            type_name: "integer".into(),
+            kind: TypeKind::Int4,
+            domain: None,
+            domain_checks: Vec::new(),
+            not_null,
+            default: None,
+            identity: None,
+            generated: false,
+            serial: false,
+        }
+    }
+
+    /// A table with an `id` and one integer column per foreign key:
+    /// (name, column, target, NOT NULL).
+    fn table(name: &str, fks: &[(&str, &str, bool)]) -> Table {
+        let mut columns = vec![column("id", true)];
+        let mut foreign_keys = Vec::new();
+        for (col, target, not_null) in fks {
+            columns.push(column(col, *not_null));
+            foreign_keys.push(ForeignKey {
+                name: format!("{name}_{col}_fkey"),
+                columns: vec![col.to_string()],
+                target: target.to_string(),
+                target_columns: vec!["id".into()],
+                internal: true,
+            });
+        }
+        Table {
+            name: name.into(),
+            qualified: format!("public.{name}"),
+            partitioned: false,
+            partitions: None,
+            columns,
+            primary_key: vec!["id".into()],
+            unique: Vec::new(),
+            foreign_keys,
+            checks: Vec::new(),
+            insert_triggers: Vec::new(),
+        }
+    }
+
+    fn names(schema: &Schema) -> Vec<&str> {
+        schema.tables.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    #[test]
+    fn parents_come_first_and_creation_order_is_kept_otherwise() {
+        let schema = order(vec![
+            table("items", &[("order_id", "orders", true)]),
+            table("customers", &[]),
+            table("orders", &[("customer_id", "customers", true)]),
+            table("notes", &[]),
+        ]);
+        assert_eq!(names(&schema), ["customers", "orders", "items", "notes"]);
+        assert!(schema.broken_edges.is_empty() && schema.unloadable.is_empty());
+    }
+
+    #[test]
+    fn self_references_and_a_nullable_cycle_edge_are_broken() {
+        let schema = order(vec![
+            table("teams", &[("captain_id", "people", false)]),
+            table(
+                "people",
+                &[("team_id", "teams", true), ("manager_id", "people", false)],
+            ),
+        ]);
+        assert_eq!(names(&schema), ["teams", "people"]);
+        assert_eq!(
+            schema.broken_edges,
+            vec![
+                ("people".to_string(), "people_manager_id_fkey".to_string()),
+                ("teams".to_string(), "teams_captain_id_fkey".to_string()),
+            ]
+        );
+        assert!(schema.unloadable.is_empty());
+    }
+
+    #[test]
+    fn a_cycle_of_not_null_keys_is_unloadable() {
+        let schema = order(vec![
+            table("a", &[("b_id", "b", true)]),
+            table("b", &[("a_id", "a", true)]),
+        ]);
+        assert_eq!(schema.tables.len(), 2);
+        assert_eq!(schema.unloadable.len(), 1);
+        assert!(
+            schema.unloadable[0]
+                .1
+                .contains("cycle of NOT NULL foreign keys"),
+            "{:?}",
+            schema.unloadable
+        );
     }
 }
