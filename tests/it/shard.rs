@@ -311,16 +311,26 @@ fn a_shard_without_the_others_gives_up_after_shard_wait_and_reset_is_refused() {
 fn warm_shards_together_give_the_keys_and_values_of_one_warm() {
     let one = TestRedis::new("shard_warm_one");
     let three = TestRedis::new("shard_warm_three");
+    // The ci profile's sets, and a `count = N` set of synthetic rows.
+    let tokens = [
+        "redis.sets.tokens.count=1000",
+        "redis.sets.tokens.key=token:{@index}",
+        "redis.sets.tokens.type=string",
+        "redis.sets.tokens.value={@uuid}",
+    ];
     let warm = |redis: &TestRedis, extra: &[&str]| {
-        seedkit()
+        let mut cmd = seedkit()
             .env("REDIS_URL", &redis.url)
             .args(["warm", "--profile", "ci", "--set"])
-            .arg(format!("redis.prefix={}", redis.prefix))
-            .args(extra)
-            .run()
+            .arg(format!("redis.prefix={}", redis.prefix));
+        for set in tokens {
+            cmd = cmd.args(["--set", set]);
+        }
+        cmd.args(extra).run()
     };
     warm(&one, &[]).success();
     let mut shard_keys = Vec::new();
+    let mut token_keys = Vec::new();
     for i in 0..3 {
         let report = warm(&three, &["--shard", &format!("{i}/3"), "--format", "json"]);
         report.success();
@@ -334,7 +344,17 @@ fn warm_shards_together_give_the_keys_and_values_of_one_warm() {
             .as_u64()
             .unwrap();
         shard_keys.push(player_cache);
+        let tokens = sets
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "tokens")
+            .unwrap()["keys"]
+            .as_u64()
+            .unwrap();
+        token_keys.push(tokens);
     }
+    assert_eq!(token_keys, [333, 333, 334]);
     // `top` sets come whole from shard 0.
     assert_eq!(shard_keys, [100, 0, 0]);
     let mut con = connect(&one.url);
