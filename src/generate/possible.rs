@@ -59,34 +59,13 @@ fn numbers(min: f64, max: f64) -> Possible {
 fn of_generator(table: &TableSpec, generator: &Generator, rows: u64, depth: usize) -> Possible {
     let last = rows.saturating_sub(1) as f64;
     match generator {
-        Generator::Sequence { start, step } => {
-            let a = *start as f64;
-            let b = a + *step as f64 * last;
-            Possible {
-                whole: true,
-                ..numbers(a.min(b), a.max(b))
-            }
-        }
+        Generator::Sequence { start, step } => of_sequence(*start, *step, last),
         Generator::Int(dist) => Possible {
             whole: true,
             ..numbers(dist.min, dist.max)
         },
         Generator::Float { dist, .. } => numbers(dist.min, dist.max),
-        Generator::Series { start, step, .. } => {
-            // By child, the index stays below the row count too.
-            let span = step * last;
-            let (unit, base) = match start {
-                Value::Timestamp(t) => (Unit::Micros, *t as f64),
-                Value::Int(i) => (Unit::Number, *i as f64),
-                Value::Float(f) => (Unit::Number, *f),
-                _ => return Possible::default(),
-            };
-            Possible {
-                range: Some((base.min(base + span), base.max(base + span))),
-                unit,
-                ..Possible::default()
-            }
-        }
+        Generator::Series { start, step, .. } => of_series(start, *step, last),
         Generator::Timestamp { start, end } => Possible {
             range: Some((*start as f64, *end as f64)),
             unit: Unit::Micros,
@@ -99,60 +78,14 @@ fn of_generator(table: &TableSpec, generator: &Generator, rows: u64, depth: usiz
         },
         Generator::Choice { values, .. } | Generator::Literal(values) => of_set(values),
         Generator::Const(value) => of_set(std::slice::from_ref(value)),
-        Generator::Fake { kind, min, max } => Possible {
-            max_len: super::fake::max_len(*kind, *min, *max).map(|m| {
-                // A unique username/email gets the row number appended.
-                m + if kind.can_be_unique() {
-                    digits(rows)
-                } else {
-                    0
-                }
-            }),
-            free_text: !matches!(kind, FakeKind::Ipv4 | FakeKind::Ipv6),
-            ..Possible::default()
-        },
+        Generator::Fake { kind, min, max } => of_fake(*kind, *min, *max, rows),
         Generator::Template(parts) => of_template(parts, rows),
         Generator::Derive {
             from,
             add,
             unit_micros,
             ..
-        } => {
-            let Some(base) = table.column(from).filter(|_| depth < 16) else {
-                return Possible::default();
-            };
-            let b = possible_at(table, base, rows, depth + 1);
-            let (a_lo, a_hi, a_nullable) = match add {
-                None => (0.0, 0.0, false),
-                Some(add) => {
-                    let a = possible_at(table, add, rows, depth + 1);
-                    match a.range {
-                        Some((lo, hi)) => (lo, hi, a.nullable),
-                        None => {
-                            return Possible {
-                                nullable: b.nullable || a.nullable,
-                                ..Possible::default()
-                            };
-                        }
-                    }
-                }
-            };
-            let scale = match b.unit {
-                Unit::Micros => *unit_micros as f64,
-                _ => 1.0,
-            };
-            let (lo, hi) = (a_lo * scale, a_hi * scale);
-            Possible {
-                range: b.range.map(|(min, max)| (min + lo, max + hi)),
-                unit: b.unit,
-                set: if lo == 0.0 && hi == 0.0 { b.set } else { None },
-                max_len: if add.is_none() { b.max_len } else { None },
-                free_text: b.free_text && add.is_none(),
-                nullable: b.nullable || a_nullable,
-                derived: Some((from.clone(), lo, hi)),
-                ..Possible::default()
-            }
-        }
+        } => of_derive(table, from, add.as_deref(), *unit_micros, rows, depth),
         Generator::Ref { .. } => Possible {
             // `same_parent` gives NULL when the parent has no such row.
             nullable: matches!(
@@ -167,6 +100,94 @@ fn of_generator(table: &TableSpec, generator: &Generator, rows: u64, depth: usiz
         Generator::Bool { .. } | Generator::Uuid | Generator::Json(_) | Generator::Array { .. } => {
             Possible::default()
         }
+    }
+}
+
+/// `seq`: whole numbers from `start`, `step` apart, one per row.
+fn of_sequence(start: i64, step: i64, last: f64) -> Possible {
+    let a = start as f64;
+    let b = a + step as f64 * last;
+    Possible {
+        whole: true,
+        ..numbers(a.min(b), a.max(b))
+    }
+}
+
+/// `series`: numbers or timestamps from `start`, `step` apart.
+fn of_series(start: &Value, step: f64, last: f64) -> Possible {
+    // By child, the index stays below the row count too.
+    let span = step * last;
+    let (unit, base) = match start {
+        Value::Timestamp(t) => (Unit::Micros, *t as f64),
+        Value::Int(i) => (Unit::Number, *i as f64),
+        Value::Float(f) => (Unit::Number, *f),
+        _ => return Possible::default(),
+    };
+    Possible {
+        range: Some((base.min(base + span), base.max(base + span))),
+        unit,
+        ..Possible::default()
+    }
+}
+
+/// `fake`: free text (except IP addresses) with a known longest value.
+fn of_fake(kind: FakeKind, min: u32, max: u32, rows: u64) -> Possible {
+    Possible {
+        max_len: super::fake::max_len(kind, min, max).map(|m| {
+            // A unique username/email gets the row number appended.
+            m + if kind.can_be_unique() {
+                digits(rows)
+            } else {
+                0
+            }
+        }),
+        free_text: !matches!(kind, FakeKind::Ipv4 | FakeKind::Ipv6),
+        ..Possible::default()
+    }
+}
+
+/// `derive`: the base column's values moved by the `add` column's range.
+fn of_derive(
+    table: &TableSpec,
+    from: &str,
+    add: Option<&ColumnSpec>,
+    unit_micros: i64,
+    rows: u64,
+    depth: usize,
+) -> Possible {
+    let Some(base) = table.column(from).filter(|_| depth < 16) else {
+        return Possible::default();
+    };
+    let b = possible_at(table, base, rows, depth + 1);
+    let (a_lo, a_hi, a_nullable) = match add {
+        None => (0.0, 0.0, false),
+        Some(add) => {
+            let a = possible_at(table, add, rows, depth + 1);
+            match a.range {
+                Some((lo, hi)) => (lo, hi, a.nullable),
+                None => {
+                    return Possible {
+                        nullable: b.nullable || a.nullable,
+                        ..Possible::default()
+                    };
+                }
+            }
+        }
+    };
+    let scale = match b.unit {
+        Unit::Micros => unit_micros as f64,
+        _ => 1.0,
+    };
+    let (lo, hi) = (a_lo * scale, a_hi * scale);
+    Possible {
+        range: b.range.map(|(min, max)| (min + lo, max + hi)),
+        unit: b.unit,
+        set: if lo == 0.0 && hi == 0.0 { b.set } else { None },
+        max_len: if add.is_none() { b.max_len } else { None },
+        free_text: b.free_text && add.is_none(),
+        nullable: b.nullable || a_nullable,
+        derived: Some((from.to_string(), lo, hi)),
+        ..Possible::default()
     }
 }
 
