@@ -307,81 +307,18 @@ fn describe(spec: &ColumnSpec) -> String {
 /// A value the column's type cannot take: (message, hint).
 fn type_problem(kind: &TypeKind, type_name: &str, p: &Possible) -> Option<(String, String)> {
     match kind {
-        TypeKind::Enum(labels) => {
-            let hint = || {
-                format!(
-                    "use choice = [{}]",
-                    labels
-                        .iter()
-                        .map(|l| format!("\"{l}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            if let Some(set) = &p.set {
-                for value in set.iter().filter(|v| !v.is_null()) {
-                    let text = value.to_string();
-                    if !labels.contains(&text) {
-                        return Some((
-                            format!("\"{text}\" is not a label of enum {type_name}"),
-                            format!(
-                                "{} has the labels {}; {}",
-                                type_name,
-                                labels.join(", "),
-                                hint()
-                            ),
-                        ));
-                    }
-                }
-            } else if p.free_text {
-                return Some((format!("free text cannot go into enum {type_name}"), hint()));
-            }
-            None
-        }
+        TypeKind::Enum(labels) => enum_problem(labels, type_name, p),
         TypeKind::Numeric {
             precision: Some(precision),
             scale,
-        } => {
-            let scale = scale.unwrap_or(0) as i32;
-            let limit = 10f64.powi(*precision as i32 - scale);
-            let (lo, hi) = p.range?;
-            let largest = lo.abs().max(hi.abs());
-            // PostgreSQL rounds to the scale first, then checks the digits.
-            (largest + 0.5 * 10f64.powi(-scale) >= limit && largest.is_finite()
-                || largest.is_infinite())
-            .then(|| {
-                (
-                    format!(
-                        "values up to {} do not fit {type_name} (less than {} in absolute value)",
-                        number(largest),
-                        number(limit)
-                    ),
-                    format!(
-                        "keep min and max within ±{}",
-                        number(limit - 10f64.powi(-scale))
-                    ),
-                )
-            })
-        }
+        } => numeric_problem(*precision, *scale, type_name, p),
         TypeKind::Int2 | TypeKind::Int4 if p.unit == Unit::Number => {
             let (min, max) = if *kind == TypeKind::Int2 {
                 (f64::from(i16::MIN), f64::from(i16::MAX))
             } else {
                 (f64::from(i32::MIN), f64::from(i32::MAX))
             };
-            let (lo, hi) = p.range?;
-            (lo < min || hi > max).then(|| {
-                (
-                    format!(
-                        "values from {} to {} do not fit {type_name} ({} to {})",
-                        number(lo),
-                        number(hi),
-                        number(min),
-                        number(max)
-                    ),
-                    format!("keep min and max within {} to {}", number(min), number(max)),
-                )
-            })
+            int_problem(min, max, type_name, p)
         }
         TypeKind::Text { max_len: Some(n) } => {
             let longest = p.max_len?;
@@ -394,6 +331,84 @@ fn type_problem(kind: &TypeKind, type_name: &str, p: &Possible) -> Option<(Strin
         }
         _ => None,
     }
+}
+
+/// A value that is not one of the enum's labels, or free text.
+fn enum_problem(labels: &[String], type_name: &str, p: &Possible) -> Option<(String, String)> {
+    let hint = || {
+        format!(
+            "use choice = [{}]",
+            labels
+                .iter()
+                .map(|l| format!("\"{l}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    if let Some(set) = &p.set {
+        for value in set.iter().filter(|v| !v.is_null()) {
+            let text = value.to_string();
+            if !labels.contains(&text) {
+                return Some((
+                    format!("\"{text}\" is not a label of enum {type_name}"),
+                    format!(
+                        "{} has the labels {}; {}",
+                        type_name,
+                        labels.join(", "),
+                        hint()
+                    ),
+                ));
+            }
+        }
+    } else if p.free_text {
+        return Some((format!("free text cannot go into enum {type_name}"), hint()));
+    }
+    None
+}
+
+/// A number with more digits before the point than `numeric(precision, scale)` holds.
+fn numeric_problem(
+    precision: u32,
+    scale: Option<u32>,
+    type_name: &str,
+    p: &Possible,
+) -> Option<(String, String)> {
+    let scale = scale.unwrap_or(0) as i32;
+    let limit = 10f64.powi(precision as i32 - scale);
+    let (lo, hi) = p.range?;
+    let largest = lo.abs().max(hi.abs());
+    // PostgreSQL rounds to the scale first, then checks the digits.
+    (largest + 0.5 * 10f64.powi(-scale) >= limit && largest.is_finite() || largest.is_infinite())
+        .then(|| {
+            (
+                format!(
+                    "values up to {} do not fit {type_name} (less than {} in absolute value)",
+                    number(largest),
+                    number(limit)
+                ),
+                format!(
+                    "keep min and max within ±{}",
+                    number(limit - 10f64.powi(-scale))
+                ),
+            )
+        })
+}
+
+/// A number outside the integer type's `min..=max`.
+fn int_problem(min: f64, max: f64, type_name: &str, p: &Possible) -> Option<(String, String)> {
+    let (lo, hi) = p.range?;
+    (lo < min || hi > max).then(|| {
+        (
+            format!(
+                "values from {} to {} do not fit {type_name} ({} to {})",
+                number(lo),
+                number(hi),
+                number(min),
+                number(max)
+            ),
+            format!("keep min and max within {} to {}", number(min), number(max)),
+        )
+    })
 }
 
 /// The possible values of a table's columns, by name.
@@ -422,114 +437,17 @@ impl<'a> Values<'a> {
     fn rule_problem(&self, rule: &Rule) -> Option<(String, String, String)> {
         match rule {
             Rule::Bound { column, op, value } if self.loaded(column) => {
-                let p = self.of(column);
-                let (lo, hi) = p.range?;
-                let v = literal_in(value, p.unit)?;
-                let broken = match op {
-                    Op::Ge => lo < v,
-                    Op::Gt => lo <= v,
-                    Op::Le => hi > v,
-                    Op::Lt => hi >= v,
-                    Op::Eq => lo != v || hi != v,
-                };
-                broken.then(|| {
-                    (
-                        column.clone(),
-                        format!(
-                            "its values run from {} to {}",
-                            shown(lo, p.unit),
-                            shown(hi, p.unit)
-                        ),
-                        format!(
-                            "keep the generator's values {} {}",
-                            op.symbol(),
-                            shown(v, p.unit)
-                        ),
-                    )
-                })
+                self.bound_problem(column, *op, value)
             }
             Rule::OneOf { column, values } if self.loaded(column) => {
-                let p = self.of(column);
-                let allowed: Vec<String> = values.iter().map(literal_text).collect();
-                let hint = format!("use choice = [{}]", allowed.join(", "));
-                match &p.set {
-                    Some(set) => set
-                        .iter()
-                        .filter(|v| !v.is_null())
-                        .find(|v| !values.iter().any(|l| same(v, l)))
-                        .map(|v| (column.clone(), format!("it can give {v}"), hint)),
-                    None if p.whole
-                        && p.range.is_some_and(|(lo, hi)| {
-                            // An int range whose every value is listed.
-                            hi - lo <= 1000.0
-                                && lo.fract() == 0.0
-                                && (lo as i64..=hi as i64)
-                                    .all(|i| values.iter().any(|l| same(&Value::Int(i), l)))
-                        }) =>
-                    {
-                        None
-                    }
-                    None if p.free_text || p.range.is_some() => Some((
-                        column.clone(),
-                        "its values are not limited to the listed ones".into(),
-                        hint,
-                    )),
-                    None => None,
-                }
+                self.one_of_problem(column, values)
             }
             Rule::Length { column, op, n } if self.loaded(column) => {
-                let p = self.of(column);
-                let n = *n as usize;
-                let too_long = match op {
-                    Op::Le => p.max_len.is_some_and(|m| m > n),
-                    Op::Lt => p.max_len.is_some_and(|m| m >= n),
-                    _ => false,
-                };
-                let too_short = match op {
-                    Op::Ge => p.min_len.is_some_and(|m| m < n),
-                    Op::Gt => p.min_len.is_some_and(|m| m <= n),
-                    _ => false,
-                };
-                if too_long {
-                    Some((
-                        column.clone(),
-                        format!("its values reach {} characters", p.max_len.unwrap_or(0)),
-                        format!("keep the values {} {n} characters", op.symbol()),
-                    ))
-                } else if too_short {
-                    Some((
-                        column.clone(),
-                        format!("its values can be {} characters", p.min_len.unwrap_or(0)),
-                        format!("keep the values {} {n} characters", op.symbol()),
-                    ))
-                } else {
-                    None
-                }
+                self.length_problem(column, *op, *n)
             }
             Rule::WhenSet { rule, .. } => self.rule_problem(rule),
             Rule::Order { left, op, right } if self.loaded(left) && self.loaded(right) => {
-                let (low, high, strict) = match op {
-                    Op::Le => (left, right, false),
-                    Op::Lt => (left, right, true),
-                    Op::Ge => (right, left, false),
-                    Op::Gt => (right, left, true),
-                    Op::Eq => return None,
-                };
-                if self.ordered(low, high, strict) {
-                    return None;
-                }
-                Some((
-                    high.clone(),
-                    format!(
-                        "{high} is not always {} {low}",
-                        if strict { ">" } else { ">=" }
-                    ),
-                    format!(
-                        "derive {high} from {low}: {high} = {{ derive = {{ from = \"{low}\", add = \
-                         {{ int = {{ min = {}, max = 100 }} }} }} }}",
-                        u8::from(strict)
-                    ),
-                ))
+                self.order_problem(left, *op, right)
             }
             Rule::NotNull(column) if self.loaded(column) => {
                 let p = self.of(column);
@@ -553,6 +471,128 @@ impl<'a> Values<'a> {
             }
             _ => None,
         }
+    }
+
+    /// `column >= value` and the like: the column's range crosses the bound.
+    fn bound_problem(
+        &self,
+        column: &str,
+        op: Op,
+        value: &Literal,
+    ) -> Option<(String, String, String)> {
+        let p = self.of(column);
+        let (lo, hi) = p.range?;
+        let v = literal_in(value, p.unit)?;
+        let broken = match op {
+            Op::Ge => lo < v,
+            Op::Gt => lo <= v,
+            Op::Le => hi > v,
+            Op::Lt => hi >= v,
+            Op::Eq => lo != v || hi != v,
+        };
+        broken.then(|| {
+            (
+                column.to_string(),
+                format!(
+                    "its values run from {} to {}",
+                    shown(lo, p.unit),
+                    shown(hi, p.unit)
+                ),
+                format!(
+                    "keep the generator's values {} {}",
+                    op.symbol(),
+                    shown(v, p.unit)
+                ),
+            )
+        })
+    }
+
+    /// `column IN (...)`: the column can give a value not listed.
+    fn one_of_problem(&self, column: &str, values: &[Literal]) -> Option<(String, String, String)> {
+        let p = self.of(column);
+        let allowed: Vec<String> = values.iter().map(literal_text).collect();
+        let hint = format!("use choice = [{}]", allowed.join(", "));
+        match &p.set {
+            Some(set) => set
+                .iter()
+                .filter(|v| !v.is_null())
+                .find(|v| !values.iter().any(|l| same(v, l)))
+                .map(|v| (column.to_string(), format!("it can give {v}"), hint)),
+            None if p.whole
+                && p.range.is_some_and(|(lo, hi)| {
+                    // An int range whose every value is listed.
+                    hi - lo <= 1000.0
+                        && lo.fract() == 0.0
+                        && (lo as i64..=hi as i64)
+                            .all(|i| values.iter().any(|l| same(&Value::Int(i), l)))
+                }) =>
+            {
+                None
+            }
+            None if p.free_text || p.range.is_some() => Some((
+                column.to_string(),
+                "its values are not limited to the listed ones".into(),
+                hint,
+            )),
+            None => None,
+        }
+    }
+
+    /// `length(column) <= n` and the like: values too long or too short.
+    fn length_problem(&self, column: &str, op: Op, n: i64) -> Option<(String, String, String)> {
+        let p = self.of(column);
+        let n = n as usize;
+        let too_long = match op {
+            Op::Le => p.max_len.is_some_and(|m| m > n),
+            Op::Lt => p.max_len.is_some_and(|m| m >= n),
+            _ => false,
+        };
+        let too_short = match op {
+            Op::Ge => p.min_len.is_some_and(|m| m < n),
+            Op::Gt => p.min_len.is_some_and(|m| m <= n),
+            _ => false,
+        };
+        if too_long {
+            Some((
+                column.to_string(),
+                format!("its values reach {} characters", p.max_len.unwrap_or(0)),
+                format!("keep the values {} {n} characters", op.symbol()),
+            ))
+        } else if too_short {
+            Some((
+                column.to_string(),
+                format!("its values can be {} characters", p.min_len.unwrap_or(0)),
+                format!("keep the values {} {n} characters", op.symbol()),
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// `left <= right` and the like: the generators do not keep the order.
+    fn order_problem(&self, left: &str, op: Op, right: &str) -> Option<(String, String, String)> {
+        let (low, high, strict) = match op {
+            Op::Le => (left, right, false),
+            Op::Lt => (left, right, true),
+            Op::Ge => (right, left, false),
+            Op::Gt => (right, left, true),
+            Op::Eq => return None,
+        };
+        if self.ordered(low, high, strict) {
+            return None;
+        }
+        Some((
+            high.to_string(),
+            format!(
+                "{high} is not always {} {low}",
+                if strict { ">" } else { ">=" }
+            ),
+            format!(
+                "derive {high} from {low}: {high} = {{ derive = {{ from = \"{low}\", add = \
+                 {{ int = {{ min = {}, max = 100 }} }} }} }}",
+                u8::from(strict)
+            ),
+        ))
     }
 
     /// Whether `low <= high` (or `<`) holds in every row: through a
