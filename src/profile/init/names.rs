@@ -50,100 +50,193 @@ const PEOPLE: [&str; 14] = [
 ];
 
 /// The text generator a column's name suggests, if any; `limit` is the
-/// column's length limit (a `char(2)` country is a country code).
+/// column's length limit (a `char(2)` country is a country code). The
+/// steps are tried in order; the first that knows the name decides.
 pub fn text_by_name(table: &str, column: &str, limit: Option<i64>) -> Option<TextChoice> {
-    let w = words(column);
-    let short = limit.is_some_and(|l| l <= 3);
-    let has = |s: &str| w.iter().any(|x| x == s);
-    let last = w.last().map(String::as_str).unwrap_or("");
-    let table = table
-        .rsplit('.')
-        .next()
-        .unwrap_or(table)
-        .to_ascii_lowercase();
-    Some(if has("email") || has("mail") {
+    let n = Name::new(table, column, limit);
+    person_by_name(&n)
+        .or_else(|| link_by_name(&n))
+        .or_else(|| place_by_name(&n))
+        .or_else(|| work_by_name(&n))
+        .or_else(|| (n.has("agent") && n.has("user")).then(|| fake("user_agent", 250)))
+        .or_else(|| named_thing(&n))
+        .or_else(|| prose_by_name(&n))
+        .or_else(|| listed_by_name(&n))
+}
+
+/// A column's name as `text_by_name` reads it.
+struct Name {
+    /// The column name's lower-cased words.
+    words: Vec<String>,
+    /// The table's name without its schema, lower-cased.
+    table: String,
+    /// The column holds at most 3 characters.
+    short: bool,
+}
+
+impl Name {
+    fn new(table: &str, column: &str, limit: Option<i64>) -> Self {
+        Name {
+            words: words(column),
+            table: table
+                .rsplit('.')
+                .next()
+                .unwrap_or(table)
+                .to_ascii_lowercase(),
+            short: limit.is_some_and(|l| l <= 3),
+        }
+    }
+
+    fn has(&self, word: &str) -> bool {
+        self.words.iter().any(|x| x == word)
+    }
+
+    fn has_any(&self, words: &[&str]) -> bool {
+        words.iter().any(|w| self.has(w))
+    }
+
+    fn last(&self) -> &str {
+        self.words.last().map(String::as_str).unwrap_or("")
+    }
+}
+
+/// Email, username, first and last name, phone.
+fn person_by_name(n: &Name) -> Option<TextChoice> {
+    Some(if n.has_any(&["email", "mail"]) {
         fake("email", 60)
-    } else if has("username") || has("login") || has("handle") || has("nickname") {
+    } else if n.has_any(&["username", "login", "handle", "nickname"]) {
         fake("username", 40)
-    } else if (has("first") && last == "name") || has("firstname") || has("given") {
+    } else if (n.has("first") && n.last() == "name") || n.has_any(&["firstname", "given"]) {
         fake("first_name", 20)
-    } else if (has("last") && last == "name") || has("lastname") || has("surname") || has("family")
+    } else if (n.has("last") && n.last() == "name") || n.has_any(&["lastname", "surname", "family"])
     {
         fake("last_name", 20)
-    } else if has("phone") || has("mobile") || has("tel") || has("fax") {
+    } else if n.has_any(&["phone", "mobile", "tel", "fax"]) {
         fake("phone", 25)
-    } else if has("url") || has("website") || has("homepage") || has("link") || has("uri") {
-        TextChoice {
-            spec: format!("template = \"https://example.com/{}/{{n}}\"", slug(&table)),
-            max_len: 40 + table.len() as u32,
-            can_be_unique: true,
-        }
-    } else if has("ip") {
-        fake("ipv4", 15)
-    } else if has("country") && (has("code") || has("iso") || short) {
-        fake("country_code", 2)
-    } else if has("country") {
-        fake("country", 60)
-    } else if has("city") || has("town") {
-        fake("city", 40)
-    } else if has("street") || has("address") {
-        fake("street", 60)
-    } else if has("zip") || has("postcode") || has("postal") {
-        fake("zip_code", 10)
-    } else if has("company") || has("organization") || has("organisation") || has("employer") {
-        fake("company", 60)
-    } else if has("industry") {
-        fake("industry", 60)
-    } else if has("job") || has("occupation") || has("position") {
-        fake("job_title", 60)
-    } else if has("agent") && has("user") {
-        fake("user_agent", 250)
-    } else if last == "name" && PEOPLE.iter().any(|p| table.contains(p)) || has("fullname") {
-        fake("name", 41)
-    } else if last == "name" && (table.contains("compan") || table.contains("org")) {
-        fake("company", 60)
-    } else if last == "name" {
-        TextChoice {
-            spec: "fake = { kind = \"words\", min = 1, max = 3 }".into(),
-            max_len: 50,
-            can_be_unique: false,
-        }
-    } else if has("title") || has("subject") || has("headline") || has("summary") {
-        TextChoice {
-            spec: "fake = { kind = \"sentence\", min = 3, max = 8 }".into(),
-            max_len: 130,
-            can_be_unique: false,
-        }
-    } else if has("description")
-        || has("body")
-        || has("content")
-        || has("bio")
-        || has("notes")
-        || has("note")
-        || has("comment")
-        || has("message")
-        || has("text")
-    {
-        TextChoice {
-            spec: "fake = { kind = \"paragraph\", min = 1, max = 3 }".into(),
-            max_len: 2_000,
-            can_be_unique: false,
-        }
-    } else if has("currency") {
-        TextChoice {
-            spec: "choice = [\"USD\", \"EUR\", \"GBP\", \"JPY\"]".into(),
-            max_len: 3,
-            can_be_unique: false,
-        }
-    } else if has("color") || has("colour") {
-        TextChoice {
-            spec: "choice = [\"red\", \"green\", \"blue\", \"black\", \"white\"]".into(),
-            max_len: 5,
-            can_be_unique: false,
-        }
     } else {
         return None;
     })
+}
+
+/// A web address under the table's name, or an IP address.
+fn link_by_name(n: &Name) -> Option<TextChoice> {
+    if n.has_any(&["url", "website", "homepage", "link", "uri"]) {
+        Some(TextChoice {
+            spec: format!(
+                "template = \"https://example.com/{}/{{n}}\"",
+                slug(&n.table)
+            ),
+            max_len: 40 + n.table.len() as u32,
+            can_be_unique: true,
+        })
+    } else if n.has("ip") {
+        Some(fake("ipv4", 15))
+    } else {
+        None
+    }
+}
+
+/// Country (or its code), city, street, zip code.
+fn place_by_name(n: &Name) -> Option<TextChoice> {
+    Some(
+        if n.has("country") && (n.has_any(&["code", "iso"]) || n.short) {
+            fake("country_code", 2)
+        } else if n.has("country") {
+            fake("country", 60)
+        } else if n.has_any(&["city", "town"]) {
+            fake("city", 40)
+        } else if n.has_any(&["street", "address"]) {
+            fake("street", 60)
+        } else if n.has_any(&["zip", "postcode", "postal"]) {
+            fake("zip_code", 10)
+        } else {
+            return None;
+        },
+    )
+}
+
+/// Company, industry, job title.
+fn work_by_name(n: &Name) -> Option<TextChoice> {
+    Some(
+        if n.has_any(&["company", "organization", "organisation", "employer"]) {
+            fake("company", 60)
+        } else if n.has("industry") {
+            fake("industry", 60)
+        } else if n.has_any(&["job", "occupation", "position"]) {
+            fake("job_title", 60)
+        } else {
+            return None;
+        },
+    )
+}
+
+/// A `name` column: a person's in a table of people, a company's in a
+/// table of companies, else a few words.
+fn named_thing(n: &Name) -> Option<TextChoice> {
+    let name = n.last() == "name";
+    Some(
+        if name && PEOPLE.iter().any(|p| n.table.contains(p)) || n.has("fullname") {
+            fake("name", 41)
+        } else if name && (n.table.contains("compan") || n.table.contains("org")) {
+            fake("company", 60)
+        } else if name {
+            TextChoice {
+                spec: "fake = { kind = \"words\", min = 1, max = 3 }".into(),
+                max_len: 50,
+                can_be_unique: false,
+            }
+        } else {
+            return None;
+        },
+    )
+}
+
+/// A title (a sentence) or a description (paragraphs).
+fn prose_by_name(n: &Name) -> Option<TextChoice> {
+    if n.has_any(&["title", "subject", "headline", "summary"]) {
+        Some(TextChoice {
+            spec: "fake = { kind = \"sentence\", min = 3, max = 8 }".into(),
+            max_len: 130,
+            can_be_unique: false,
+        })
+    } else if n.has_any(&[
+        "description",
+        "body",
+        "content",
+        "bio",
+        "notes",
+        "note",
+        "comment",
+        "message",
+        "text",
+    ]) {
+        Some(TextChoice {
+            spec: "fake = { kind = \"paragraph\", min = 1, max = 3 }".into(),
+            max_len: 2_000,
+            can_be_unique: false,
+        })
+    } else {
+        None
+    }
+}
+
+/// A currency or a color, from a short list.
+fn listed_by_name(n: &Name) -> Option<TextChoice> {
+    if n.has("currency") {
+        Some(TextChoice {
+            spec: "choice = [\"USD\", \"EUR\", \"GBP\", \"JPY\"]".into(),
+            max_len: 3,
+            can_be_unique: false,
+        })
+    } else if n.has_any(&["color", "colour"]) {
+        Some(TextChoice {
+            spec: "choice = [\"red\", \"green\", \"blue\", \"black\", \"white\"]".into(),
+            max_len: 5,
+            can_be_unique: false,
+        })
+    } else {
+        None
+    }
 }
 
 /// The text generator for a column nothing else decided: a word, or short
