@@ -136,74 +136,10 @@ impl<'a> TablePlan<'a> {
             not_loaded: unloadable.get(&table.name).cloned(),
         };
         let ctx = Context::new(table, schema, unloadable);
-        if ctx.parent.is_none()
-            && let Some((cap, column)) = ctx.row_cap(options.rows)
-        {
-            plan.rows_line = format!("rows = {cap}");
-            plan.notes.push(format!(
-                "rows: {cap}, not {}: the unique column {column} is too short for more \
-                 distinct values",
-                options.rows
-            ));
-        }
-        if let Some((fk, one_to_one)) = &ctx.parent {
-            let count = if *one_to_one {
-                ONE_TO_ONE_COUNT
-            } else {
-                DEFAULT_COUNT
-            };
-            plan.rows_line = format!(
-                "per_parent = {{ parent = {}, count = {count} }}",
-                quote(&fk.target)
-            );
-            plan.notes.push(format!(
-                "per_parent: {} is NOT NULL (foreign key {} to {}){}",
-                fk.columns.join(", "),
-                fk.name,
-                fk.target,
-                if *one_to_one {
-                    ", and unique: at most one row per parent"
-                } else {
-                    ""
-                }
-            ));
-        }
-        if !table.insert_triggers.is_empty() {
-            plan.notes.push(format!(
-                "trigger {} runs on every row loaded; nullable columns get no NULLs here, \
-                 since a trigger often fills a NULL with a value that differs from run to run \
-                 (now())",
-                table.insert_triggers.join(", ")
-            ));
-        }
-        if table.partitioned {
-            plan.notes.push(
-                "partitioned: rows are loaded through this table and PostgreSQL routes \
-                 them to the partitions"
-                    .into(),
-            );
-        }
+        plan.choose_row_count(&ctx, options.rows);
+        plan.note_table_traits();
         for column in &table.columns {
-            match ctx.decide(column) {
-                Decision::Generate {
-                    value,
-                    comments,
-                    helpers,
-                } => {
-                    plan.lines.extend(helpers);
-                    plan.lines.push(Line {
-                        name: column.name.clone(),
-                        value,
-                        comments,
-                    });
-                }
-                Decision::Omit(why) => plan.notes.push(format!("{}: {why}", column.name)),
-                Decision::Unloadable(why) => {
-                    plan.notes.push(format!("{}: {why}", column.name));
-                    plan.not_loaded
-                        .get_or_insert_with(|| format!("column {}: {why}", column.name));
-                }
-            }
+            plan.add_column(column, ctx.decide(column));
         }
         for (check, reason) in &ctx.untranslatable {
             plan.notes.push(format!(
@@ -215,6 +151,87 @@ impl<'a> TablePlan<'a> {
             plan.not_loaded.get_or_insert_with(|| reason.clone());
         }
         plan
+    }
+
+    /// `rows = N`, fewer when a short unique column caps it, or
+    /// `per_parent` under the parent a NOT NULL foreign key names.
+    fn choose_row_count(&mut self, ctx: &Context, rows: u64) {
+        if ctx.parent.is_none()
+            && let Some((cap, column)) = ctx.row_cap(rows)
+        {
+            self.rows_line = format!("rows = {cap}");
+            self.notes.push(format!(
+                "rows: {cap}, not {}: the unique column {column} is too short for more \
+                 distinct values",
+                rows
+            ));
+        }
+        if let Some((fk, one_to_one)) = &ctx.parent {
+            let count = if *one_to_one {
+                ONE_TO_ONE_COUNT
+            } else {
+                DEFAULT_COUNT
+            };
+            self.rows_line = format!(
+                "per_parent = {{ parent = {}, count = {count} }}",
+                quote(&fk.target)
+            );
+            self.notes.push(format!(
+                "per_parent: {} is NOT NULL (foreign key {} to {}){}",
+                fk.columns.join(", "),
+                fk.name,
+                fk.target,
+                if *one_to_one {
+                    ", and unique: at most one row per parent"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+
+    /// Notes on what loading this table sets off: insert triggers, partitions.
+    fn note_table_traits(&mut self) {
+        let table = self.table;
+        if !table.insert_triggers.is_empty() {
+            self.notes.push(format!(
+                "trigger {} runs on every row loaded; nullable columns get no NULLs here, \
+                 since a trigger often fills a NULL with a value that differs from run to run \
+                 (now())",
+                table.insert_triggers.join(", ")
+            ));
+        }
+        if table.partitioned {
+            self.notes.push(
+                "partitioned: rows are loaded through this table and PostgreSQL routes \
+                 them to the partitions"
+                    .into(),
+            );
+        }
+    }
+
+    /// A generated column's line (after its helpers), or a note on why not.
+    fn add_column(&mut self, column: &Column, decision: Decision) {
+        match decision {
+            Decision::Generate {
+                value,
+                comments,
+                helpers,
+            } => {
+                self.lines.extend(helpers);
+                self.lines.push(Line {
+                    name: column.name.clone(),
+                    value,
+                    comments,
+                });
+            }
+            Decision::Omit(why) => self.notes.push(format!("{}: {why}", column.name)),
+            Decision::Unloadable(why) => {
+                self.notes.push(format!("{}: {why}", column.name));
+                self.not_loaded
+                    .get_or_insert_with(|| format!("column {}: {why}", column.name));
+            }
+        }
     }
 
     fn write(&self, out: &mut String) {
@@ -737,8 +754,10 @@ impl<'a> Context<'a> {
         format!("{{ {inner}, null_probability = {NULL_SHARE} }}")
     }
 
+    /// A foreign-key column: `ref` to the parent, or a random (or
+    /// distinct) pick among the target's rows; NULL or unloadable when the
+    /// target cannot be reached.
     fn reference(&self, column: &Column, fk: &crate::introspect::ForeignKey) -> Decision {
-        let nullable = !column.not_null;
         let position = fk
             .columns
             .iter()
@@ -746,40 +765,8 @@ impl<'a> Context<'a> {
             .unwrap_or(0);
         let target_column = fk.target_columns.get(position).cloned().unwrap_or_default();
         let target = format!("{}.{}", fk.target, target_column);
-        if !fk.internal {
-            let why = format!(
-                "references {target} outside the schemas read (foreign key {})",
-                fk.name
-            );
-            return if nullable {
-                Decision::Omit(format!("{why}: left NULL; add its schema with --schema"))
-            } else {
-                Decision::Unloadable(format!("{why}; add its schema with --schema"))
-            };
-        }
-        if self.broken(&fk.name) {
-            let what = if fk.target == self.table.name {
-                "a self-reference"
-            } else {
-                "on a foreign-key cycle"
-            };
-            return if nullable {
-                Decision::Omit(format!(
-                    "{what} (foreign key {} to {target}): left NULL, since a profile computes \
-                     a reference from rows loaded before it",
-                    fk.name
-                ))
-            } else {
-                Decision::Unloadable(format!("{what} (foreign key {}) that is NOT NULL", fk.name))
-            };
-        }
-        if let Some(reason) = self.unloadable.get(&fk.target) {
-            let why = format!("references {}, which is not loaded ({reason})", fk.target);
-            return if nullable {
-                Decision::Omit(format!("{why}: left NULL"))
-            } else {
-                Decision::Unloadable(why)
-            };
+        if let Some(decision) = self.unreachable_reference(column, fk, &target) {
+            return decision;
         }
         let is_parent = self.parent.is_some_and(|(p, _)| p.name == fk.name);
         if is_parent {
@@ -789,24 +776,86 @@ impl<'a> Context<'a> {
                 helpers: Vec::new(),
             };
         }
-        if fk.columns.len() > 1 {
-            // Each column would pick its own row: only the parent's keeps
-            // the columns of one reference together.
+        if let Some(decision) = self.composite_reference(fk) {
+            return decision;
+        }
+        self.picked_reference(column, &target)
+    }
+
+    /// The target's rows are not there when this table loads: outside the
+    /// schemas read, on a foreign-key cycle, or in a table not loaded.
+    fn unreachable_reference(
+        &self,
+        column: &Column,
+        fk: &crate::introspect::ForeignKey,
+        target: &str,
+    ) -> Option<Decision> {
+        let nullable = !column.not_null;
+        if !fk.internal {
             let why = format!(
-                "part of the composite foreign key {} to {}, which only a per_parent table \
-                 can fill consistently",
-                fk.name, fk.target
+                "references {target} outside the schemas read (foreign key {})",
+                fk.name
             );
-            return if fk
-                .columns
-                .iter()
-                .all(|c| self.table.column(c).is_some_and(|c| !c.not_null))
-            {
+            return Some(if nullable {
+                Decision::Omit(format!("{why}: left NULL; add its schema with --schema"))
+            } else {
+                Decision::Unloadable(format!("{why}; add its schema with --schema"))
+            });
+        }
+        if self.broken(&fk.name) {
+            let what = if fk.target == self.table.name {
+                "a self-reference"
+            } else {
+                "on a foreign-key cycle"
+            };
+            return Some(if nullable {
+                Decision::Omit(format!(
+                    "{what} (foreign key {} to {target}): left NULL, since a profile computes \
+                     a reference from rows loaded before it",
+                    fk.name
+                ))
+            } else {
+                Decision::Unloadable(format!("{what} (foreign key {}) that is NOT NULL", fk.name))
+            });
+        }
+        if let Some(reason) = self.unloadable.get(&fk.target) {
+            let why = format!("references {}, which is not loaded ({reason})", fk.target);
+            return Some(if nullable {
                 Decision::Omit(format!("{why}: left NULL"))
             } else {
                 Decision::Unloadable(why)
-            };
+            });
         }
+        None
+    }
+
+    /// One column of a composite foreign key that is not the parent's.
+    fn composite_reference(&self, fk: &crate::introspect::ForeignKey) -> Option<Decision> {
+        if fk.columns.len() <= 1 {
+            return None;
+        }
+        // Each column would pick its own row: only the parent's keeps
+        // the columns of one reference together.
+        let why = format!(
+            "part of the composite foreign key {} to {}, which only a per_parent table \
+             can fill consistently",
+            fk.name, fk.target
+        );
+        let all_nullable = fk
+            .columns
+            .iter()
+            .all(|c| self.table.column(c).is_some_and(|c| !c.not_null));
+        Some(if all_nullable {
+            Decision::Omit(format!("{why}: left NULL"))
+        } else {
+            Decision::Unloadable(why)
+        })
+    }
+
+    /// A random pick among the target's rows (distinct per parent row
+    /// when the column is part of a key).
+    fn picked_reference(&self, column: &Column, target: &str) -> Decision {
+        let nullable = !column.not_null;
         let pick = if self.per_parent_distinct.contains(&column.name) {
             ", pick = \"distinct\""
         } else {
@@ -835,14 +884,14 @@ impl<'a> Context<'a> {
             };
         }
         let value = if pick.is_empty() {
-            format!("{{ ref = {} }}", quote(&target))
+            format!("{{ ref = {} }}", quote(target))
         } else {
-            format!("{{ ref = {{ to = {}{pick} }} }}", quote(&target))
+            format!("{{ ref = {{ to = {}{pick} }} }}", quote(target))
         };
         let value = if nullable && pick.is_empty() {
             format!(
                 "{{ ref = {}, null_probability = {NULL_SHARE} }}",
-                quote(&target)
+                quote(target)
             )
         } else {
             value
@@ -934,7 +983,6 @@ impl<'a> Context<'a> {
         distinct: bool,
         comments: &mut Vec<String>,
     ) -> Result<(String, Vec<Line>), Omission> {
-        let t = self.table;
         let kind = &column.kind;
         if unique {
             return self.unique_value(column, facts, comments);
@@ -953,28 +1001,14 @@ impl<'a> Context<'a> {
                 format!("{{ choice = [{}] }}", items.join(", "))
             }
             TypeKind::Bool => "{ bool = { probability = 0.5 } }".into(),
-            TypeKind::Int2 | TypeKind::Int4 | TypeKind::Int8 | TypeKind::Interval => {
-                let (lo, hi) = self.number_range(column, facts);
-                if *kind == TypeKind::Interval {
-                    comments.push("an interval from a number: seconds".into());
-                    "{ int = { min = 60, max = 86_400 } }".into()
-                } else {
-                    format!("{{ int = {{ min = {}, max = {} }} }}", lo as i64, hi as i64)
-                }
-            }
-            TypeKind::Float4 | TypeKind::Float8 | TypeKind::Numeric { .. } | TypeKind::Money => {
-                let (lo, hi) = self.number_range(column, facts);
-                if round_of(kind) == 0 {
-                    format!("{{ int = {{ min = {}, max = {} }} }}", lo as i64, hi as i64)
-                } else {
-                    format!(
-                        "{{ float = {{ min = {}, max = {}, round = {} }} }}",
-                        num(lo),
-                        num(hi),
-                        round_of(kind)
-                    )
-                }
-            }
+            TypeKind::Int2
+            | TypeKind::Int4
+            | TypeKind::Int8
+            | TypeKind::Interval
+            | TypeKind::Float4
+            | TypeKind::Float8
+            | TypeKind::Numeric { .. }
+            | TypeKind::Money => self.number_value(column, facts, comments),
             TypeKind::Text { max_len } => {
                 let limit = max_len
                     .map(i64::from)
@@ -1003,40 +1037,63 @@ impl<'a> Context<'a> {
                 comments.push("bytes: the UTF-8 of a word".into());
                 "{ fake = \"word\" }".into()
             }
-            TypeKind::Json | TypeKind::Jsonb => {
-                if let Some(default) = &column.default
-                    && !column.default_is_volatile()
-                {
-                    return Err(Omission::Omit(format!(
-                        "DEFAULT {default} applies (a constant); write a `json` generator to \
-                         vary it"
-                    )));
-                }
-                comments.push("a sample document: shape it like the application's".into());
-                "{ json = { kind = { choice = [\"a\", \"b\"] }, score = { int = { min = 0, max = 100 } } } }"
-                    .into()
-            }
-            TypeKind::Array(element) => {
-                let element_column = Column {
-                    kind: (**element).clone(),
-                    not_null: true,
-                    default: None,
-                    ..column.clone()
-                };
-                let (inner, _) =
-                    self.value_for(&element_column, &Facts::default(), false, false, comments)?;
-                if matches!(**element, TypeKind::Array(_)) {
-                    return self.omit_or_block(column, "a multi-dimensional array");
-                }
-                format!("{{ array = {{ of = {inner}, min = 0, max = 3 }} }}")
-            }
+            TypeKind::Json | TypeKind::Jsonb => json_value(column, comments)?,
+            TypeKind::Array(element) => return self.array_value(column, element, comments),
             TypeKind::Range(subtype) => return self.range(column, subtype, comments),
             TypeKind::Other(name) => {
                 return self.omit_or_block(column, &format!("type {name} has no generator"));
             }
         };
-        let _ = t;
         Ok((value, Vec::new()))
+    }
+
+    /// `int` (an interval: seconds) or `float` rounded to the column's scale,
+    /// within the range the CHECKs allow.
+    fn number_value(&self, column: &Column, facts: &Facts, comments: &mut Vec<String>) -> String {
+        let kind = &column.kind;
+        let (lo, hi) = self.number_range(column, facts);
+        match kind {
+            TypeKind::Interval => {
+                comments.push("an interval from a number: seconds".into());
+                "{ int = { min = 60, max = 86_400 } }".into()
+            }
+            TypeKind::Int2 | TypeKind::Int4 | TypeKind::Int8 => {
+                format!("{{ int = {{ min = {}, max = {} }} }}", lo as i64, hi as i64)
+            }
+            _ if round_of(kind) == 0 => {
+                format!("{{ int = {{ min = {}, max = {} }} }}", lo as i64, hi as i64)
+            }
+            _ => format!(
+                "{{ float = {{ min = {}, max = {}, round = {} }} }}",
+                num(lo),
+                num(hi),
+                round_of(kind)
+            ),
+        }
+    }
+
+    /// `array` of the element type's generator, up to 3 elements.
+    fn array_value(
+        &self,
+        column: &Column,
+        element: &TypeKind,
+        comments: &mut Vec<String>,
+    ) -> Result<(String, Vec<Line>), Omission> {
+        let element_column = Column {
+            kind: element.clone(),
+            not_null: true,
+            default: None,
+            ..column.clone()
+        };
+        let (inner, _) =
+            self.value_for(&element_column, &Facts::default(), false, false, comments)?;
+        if matches!(element, TypeKind::Array(_)) {
+            return self.omit_or_block(column, "a multi-dimensional array");
+        }
+        Ok((
+            format!("{{ array = {{ of = {inner}, min = 0, max = 3 }} }}"),
+            Vec::new(),
+        ))
     }
 
     fn omit_or_block(&self, column: &Column, why: &str) -> Result<(String, Vec<Line>), Omission> {
@@ -1138,22 +1195,8 @@ impl<'a> Context<'a> {
                     .into_iter()
                     .chain(facts.max_len)
                     .min();
-                let by_name = names::text_by_name(&self.table.name, &column.name, limit)
-                    .filter(|c| c.can_be_unique && limit.is_none_or(|l| i64::from(c.max_len) <= l));
                 comments.push(format!("{key}: the row number makes every value distinct"));
-                match by_name {
-                    Some(choice) => format!("{{ {}, unique = true }}", choice.spec),
-                    None => {
-                        let prefix = format!("{}-", column.name);
-                        let fits = limit.is_none_or(|l| l >= prefix.len() as i64 + 10);
-                        let template = if fits {
-                            format!("{prefix}{{n}}")
-                        } else {
-                            "{n}".into()
-                        };
-                        format!("{{ template = {}, unique = true }}", quote(&template))
-                    }
-                }
+                self.unique_text(column, limit)
             }
             TypeKind::Timestamptz | TypeKind::Timestamp | TypeKind::Date => {
                 let (start, _) = self.time_window(column, facts);
@@ -1181,6 +1224,27 @@ impl<'a> Context<'a> {
             }
         };
         Ok((value, Vec::new()))
+    }
+
+    /// Unique text: a generator the name suggests with the row number
+    /// appended, else a template of the name (or just the row number, when
+    /// the name does not fit).
+    fn unique_text(&self, column: &Column, limit: Option<i64>) -> String {
+        let by_name = names::text_by_name(&self.table.name, &column.name, limit)
+            .filter(|c| c.can_be_unique && limit.is_none_or(|l| i64::from(c.max_len) <= l));
+        match by_name {
+            Some(choice) => format!("{{ {}, unique = true }}", choice.spec),
+            None => {
+                let prefix = format!("{}-", column.name);
+                let fits = limit.is_none_or(|l| l >= prefix.len() as i64 + 10);
+                let template = if fits {
+                    format!("{prefix}{{n}}")
+                } else {
+                    "{n}".into()
+                };
+                format!("{{ template = {}, unique = true }}", quote(&template))
+            }
+        }
     }
 
     fn distinct_value(
@@ -1393,6 +1457,23 @@ fn step_of(kind: &TypeKind) -> f64 {
         }
         _ => 1.0,
     }
+}
+
+/// A sample `json` document, or nothing when a constant DEFAULT fills the column.
+fn json_value(column: &Column, comments: &mut Vec<String>) -> Result<String, Omission> {
+    if let Some(default) = &column.default
+        && !column.default_is_volatile()
+    {
+        return Err(Omission::Omit(format!(
+            "DEFAULT {default} applies (a constant); write a `json` generator to \
+             vary it"
+        )));
+    }
+    comments.push("a sample document: shape it like the application's".into());
+    Ok(
+        "{ json = { kind = { choice = [\"a\", \"b\"] }, score = { int = { min = 0, max = 100 } } } }"
+            .into(),
+    )
 }
 
 /// Decimals a float generator rounds to for the type.
