@@ -18,33 +18,10 @@ rows="${ROWS:-500000}"
 rounds="${ROUNDS:-3}"
 chunks="${CHUNKS:-10000 50000 200000}"
 jobs_list="${JOBS:-1 2 4}"
-admin_url="$DATABASE_URL"
 db_name="seedkit_bench_chunked_$$"
-db_url="${admin_url%/*}/$db_name"
-work="$(mktemp -d)"
-[ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 1; }
+source "$root/scripts/lib/bench-db.sh"
 
-cleanup() {
-  psql -X -q -d "$admin_url" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cp "$bin" "$work/seedkit"
-bin="$work/seedkit"
-
-fresh_db() {
-  psql -X -q -d "$admin_url" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" -c "CREATE DATABASE $db_name"
-  "$bin" -q --database-url "$db_url" migrate >/dev/null
-  psql -X -q -d "$db_url" -c "CHECKPOINT"
-}
-now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
-
-players_only=(--set "players.rows=$rows")
-for t in villages houses agents bugs game_sessions achievements player_achievements \
-  security_events performance_metrics bot_config model_providers webhook_deliveries; do
-  players_only+=(--set "$t.load=false")
-done
+players_only_args "$rows"
 checksum() { psql -X -At -d "$db_url" -c "SELECT md5(string_agg(t::text, E'\\n' ORDER BY id)) FROM (SELECT id, username, email FROM players) t"; }
 run() {
   fresh_db

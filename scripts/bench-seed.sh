@@ -25,35 +25,11 @@ rounds="${ROUNDS:-3}"
 large="${LARGE:-1}"
 scale_small="${SCALE_SMALL:-1}"
 scale_big="${SCALE_BIG:-11}"
-admin_url="$DATABASE_URL"
 db_name="seedkit_bench_seed_$$"
-db_url="${admin_url%/*}/$db_name"
-work="$(mktemp -d)"
-
-cleanup() {
-  psql -X -q -d "$admin_url" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# A private copy: a rebuild during the run must not change the data midway.
-cp "$bin" "$work/seedkit"
-bin="$work/seedkit"
-
-fresh_db() {
-  psql -X -q -d "$admin_url" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" -c "CREATE DATABASE $db_name"
-  "$bin" -q --database-url "$db_url" migrate >/dev/null
-  psql -X -q -d "$db_url" -c "CHECKPOINT"
-}
-
-now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
+source "$root/scripts/lib/bench-db.sh"
 
 # Every table of `large` but players switched off.
-players_only=(--set "players.rows=$rows")
-for t in villages houses agents bugs game_sessions achievements player_achievements \
-  security_events performance_metrics bot_config model_providers webhook_deliveries; do
-  players_only+=(--set "$t.load=false")
-done
+players_only_args "$rows"
 
 seed_players() {
   "$bin" -qq --database-url "$db_url" seed --profile large --no-cache "${players_only[@]}" "$@" >/dev/null

@@ -22,27 +22,8 @@ bin="${SEEDKIT_BIN:-$root/target/release/seedkit}"
 players="${PLAYERS:-200000}"
 rounds="${ROUNDS:-3}"
 jobs="${JOBS:-2}"
-admin_url="$DATABASE_URL"
 db_name="seedkit_bench_shards_$$"
-db_url="${admin_url%/*}/$db_name"
-work="$(mktemp -d)"
-
-cleanup() {
-  psql -X -q -d "$admin_url" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cp "$bin" "$work/seedkit"
-bin="$work/seedkit"
-
-fresh_db() {
-  psql -X -q -d "$admin_url" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" -c "CREATE DATABASE $db_name"
-  "$bin" -q --database-url "$db_url" migrate >/dev/null
-  psql -X -q -d "$db_url" -c "CHECKPOINT"
-}
-
-now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
+source "$root/scripts/lib/bench-db.sh"
 seed() {
   "$bin" -qq --database-url "$db_url" seed --profile large --no-cache \
     --set "players.rows=$players" --jobs "$jobs" "$@" >/dev/null
